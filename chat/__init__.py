@@ -1,0 +1,78 @@
+"""The chat application factory."""
+
+import os
+from types import SimpleNamespace
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from . import runtime, security
+from .announcer import Announcer
+from .config import Config
+from .extensions import csrf, socketio
+from .presence import Presence
+from .store import SQLiteStore
+from .writer import GroupCommitWriter
+
+
+def create_app(test_config=None):
+    """Create and configure the app: settings, instance folder, extensions, pages, sockets."""
+    app = Flask(__name__, instance_relative_config=True, root_path=_project_root())
+    app.config.from_object(Config)
+    app.config.from_prefixed_env()
+    if test_config is not None:
+        app.config.from_mapping(test_config)
+    os.makedirs(app.instance_path, exist_ok=True)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or security.instance_secret_key(
+        app.instance_path
+    )
+    app.config["DATABASE"] = app.config["DATABASE"] or os.path.join(
+        app.instance_path, "chat.sqlite3"
+    )
+    app.session_interface = security.TlsAwareSessionInterface()
+    app.after_request(security.add_security_headers)
+    csrf.init_app(app)
+    _init_socketio(app)
+    if app.config["TRUSTED_PROXIES"]:
+        # Outermost, so Socket.IO's origin check sees the scheme and host the browser used.
+        hops = app.config["TRUSTED_PROXIES"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+    _init_services(app)
+
+    from . import events, views  # noqa: F401  (registers the socket handlers)
+
+    app.register_blueprint(views.bp)
+    return app
+
+
+def _project_root():
+    """The repository root, where templates/ and static/ live beside chat/."""
+    return os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def _init_socketio(app):
+    """Bind Socket.IO to the app with same-origin checks and the configured message queue."""
+    socketio.init_app(
+        app,
+        async_mode=app.config["ASYNC_MODE"] or runtime.detected_async_mode(),
+        message_queue=app.config["MESSAGE_QUEUE"] or None,
+        cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
+        max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
+        ping_interval=app.config["PING_INTERVAL"],
+        ping_timeout=app.config["PING_TIMEOUT"],
+    )
+
+
+def _init_services(app):
+    """Create the store, the group-commit writer, presence and the announcer for this app."""
+    store = SQLiteStore(app.config["DATABASE"], app.config["DATABASE_SYNCHRONOUS"])
+    presence = Presence()
+    app.extensions["chat"] = SimpleNamespace(
+        config=app.config,
+        store=store,
+        writer=GroupCommitWriter(
+            store, socketio.server.eio, runtime.blocking_runner(socketio.async_mode)
+        ),
+        presence=presence,
+        announcer=Announcer(socketio, presence, app.config["ANNOUNCE_INTERVAL"]),
+    )

@@ -1,0 +1,31 @@
+"""Default settings; every one can be overridden by a FLASK_-prefixed environment variable."""
+
+
+class Config:
+    """Safe defaults: an embedded SQLite database, same-origin sockets, rate limiting on."""
+
+    # Path of the SQLite history database; empty means `chat.sqlite3` in the instance folder.
+    DATABASE = ""
+    # "NORMAL" survives a crashed or killed process; "FULL" also survives power loss (slower).
+    DATABASE_SYNCHRONOUS = "NORMAL"
+    # Extra origins allowed to open a socket; the same origin is always allowed.
+    CORS_ALLOWED_ORIGINS: list[str] = []
+    # e.g. "redis://127.0.0.1:6379/0" to share rooms and broadcasts between processes.
+    MESSAGE_QUEUE = ""
+    # Forced async mode; empty means eventlet when an entry point patched it, else threading.
+    ASYNC_MODE = ""
+    # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXIES = 0
+    HISTORY_LIMIT = 50
+    CATCH_UP_BATCH = 200
+    # Seconds between coalesced broadcasts of the room directory and presence.
+    ANNOUNCE_INTERVAL = 1.0
+    # Largest Engine.IO packet accepted, in bytes: a 2000-character message with room for framing.
+    MAX_HTTP_BUFFER_SIZE = 64 * 1024
+    PING_INTERVAL = 25
+    PING_TIMEOUT = 20
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    WTF_CSRF_TIME_LIMIT = None

@@ -1,0 +1,72 @@
+"""Checking event payloads at the edge, so handlers only ever see well-formed values."""
+
+from . import names
+
+
+class BadPayload(ValueError):
+    """A payload the server will not act on; the message is sent back to the sender."""
+
+
+def as_object(data):
+    """The payload as a dict, or BadPayload when it is anything else."""
+    if not isinstance(data, dict):
+        raise BadPayload("Payload must be an object.")
+    return data
+
+
+def required(data, field, kind):
+    """A required field of the given type."""
+    value = as_object(data).get(field)
+    if value is None:
+        raise BadPayload(f"Missing field '{field}'.")
+    if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+        raise BadPayload(f"Field '{field}' must be {_kind_name(kind)}.")
+    return value
+
+
+def optional(data, field, kind, default=None):
+    """An optional field of the given type, or default when absent."""
+    if as_object(data).get(field) is None:
+        return default
+    return required(data, field, kind)
+
+
+def room(data):
+    """The valid room name in a payload's `room` field."""
+    try:
+        return names.room(required(data, "room", str))
+    except names.InvalidName as error:
+        raise BadPayload(str(error)) from None
+
+
+def text(data):
+    """The message text: non-blank and at most TEXT_MAX characters."""
+    value = required(data, "text", str)
+    if not value.strip():
+        raise BadPayload("Message text is empty.")
+    if len(value) > names.TEXT_MAX:
+        raise BadPayload(f"Message text is longer than {names.TEXT_MAX} characters.")
+    return value
+
+
+def message_id(data, field):
+    """An optional non-negative message id, e.g. the last one a client has seen."""
+    value = optional(data, field, int)
+    if value is not None and value < 0:
+        raise BadPayload(f"Field '{field}' must not be negative.")
+    return value
+
+
+def client_id(data):
+    """The sender's optional idempotency key for a message: short printable text."""
+    value = optional(data, "client_id", str)
+    if value is not None and not (0 < len(value) <= 64 and value.isprintable()):
+        raise BadPayload("Field 'client_id' must be 1-64 printable characters.")
+    return value
+
+
+def _kind_name(kind):
+    """How a type is named in an error message."""
+    return {str: "text", int: "a whole number", bool: "true or false", dict: "an object"}.get(
+        kind, kind.__name__
+    )

@@ -1,0 +1,125 @@
+"""Who is connected to this process, under which nickname, and in which rooms.
+
+A nickname belongs to one owner (a browser session or a client key); the same owner may
+hold it on several sockets (tabs), and is listed once. Everything here is in memory.
+"""
+
+import threading
+from dataclasses import dataclass, field
+
+from . import names
+
+
+@dataclass
+class _Socket:
+    nick: str
+    key: str
+    owner: str
+    rooms: set = field(default_factory=set)
+
+
+@dataclass
+class _Holder:
+    owner: str
+    sockets: int = 0
+
+
+class Presence:
+    """The registry of connected sockets, their nicknames and their rooms."""
+
+    def __init__(self):
+        self._sockets = {}
+        self._owners = {}
+        self._rooms = {}
+        self._lock = threading.Lock()
+
+    def claim(self, sid, nick, owner):
+        """Register a socket under nick for owner; return (admitted, first socket of nick)."""
+        key = names.comparison_key(nick)
+        with self._lock:
+            holder = self._owners.setdefault(key, _Holder(owner))
+            if holder.owner != owner:
+                return False, False
+            holder.sockets += 1
+            self._sockets[sid] = _Socket(nick, key, owner)
+            return True, holder.sockets == 1
+
+    def release(self, sid):
+        """Forget a socket; return (nick, rooms its nick left, whether the nick went offline)."""
+        with self._lock:
+            socket = self._sockets.pop(sid, None)
+            if socket is None:
+                return None, [], False
+            rooms_left = [room for room in socket.rooms if self._remove(socket, room)]
+            holder = self._owners[socket.key]
+            holder.sockets -= 1
+            if not holder.sockets:
+                del self._owners[socket.key]
+            return socket.nick, rooms_left, not holder.sockets
+
+    def join(self, sid, room):
+        """Put a socket in a room; return True when its nick was not in the room before."""
+        with self._lock:
+            socket = self._sockets[sid]
+            if room in socket.rooms:
+                return False
+            socket.rooms.add(room)
+            counts = self._rooms.setdefault(room, {})
+            counts[socket.nick] = counts.get(socket.nick, 0) + 1
+            return counts[socket.nick] == 1
+
+    def leave(self, sid, room):
+        """Take a socket out of a room; return True when its nick has now left the room."""
+        with self._lock:
+            socket = self._sockets[sid]
+            if room not in socket.rooms:
+                return False
+            socket.rooms.discard(room)
+            return self._remove(socket, room)
+
+    def _remove(self, socket, room):
+        """Drop one of the nick's sockets from a room's count; True when it was the last."""
+        counts = self._rooms[room]
+        counts[socket.nick] -= 1
+        if counts[socket.nick]:
+            return False
+        del counts[socket.nick]
+        if not counts:
+            del self._rooms[room]
+        return True
+
+    def nick(self, sid):
+        """The nickname a socket is connected under."""
+        return self._sockets[sid].nick
+
+    def key(self, sid):
+        """The comparison key of a socket's nickname."""
+        return self._sockets[sid].key
+
+    def rooms_of(self, sid):
+        """The rooms a socket is in."""
+        return set(self._sockets[sid].rooms)
+
+    def is_in(self, sid, room):
+        """Whether a socket is in a room."""
+        socket = self._sockets.get(sid)
+        return socket is not None and room in socket.rooms
+
+    def holder(self, nick):
+        """The owner holding a nickname, or None when it is free."""
+        holder = self._owners.get(names.comparison_key(nick))
+        return holder.owner if holder else None
+
+    def members(self, room):
+        """The nicknames in a room, sorted case-insensitively."""
+        return sorted(self._rooms.get(room, {}), key=str.casefold)
+
+    def directory(self):
+        """Every occupied room with its member count, by name."""
+        with self._lock:
+            rooms = sorted(self._rooms.items())
+        return [{"name": room, "members": len(counts)} for room, counts in rooms]
+
+    def online_count(self):
+        """How many distinct nicknames are connected."""
+        return len(self._owners)

@@ -1,0 +1,53 @@
+"""The pages: the nickname/room form and the chat page."""
+
+import secrets
+
+from flask import Blueprint, flash, redirect, render_template, session, url_for
+
+from .forms import JoinForm
+from .runtime import services
+
+bp = Blueprint("chat", __name__)
+
+ROOM_CHOICES = 30
+
+
+@bp.route("/", methods=("GET", "POST"))
+def index():
+    """Show the form; on a valid submit remember nickname and room and open the chat."""
+    owner = session.setdefault("owner", secrets.token_urlsafe(16))
+    form = JoinForm(services().presence.holder, owner, nickname=session.get("nick"))
+    if form.validate_on_submit():
+        session["nick"] = form.nickname.data
+        session["room"] = form.room.data
+        return redirect(url_for("chat.room"))
+    return render_template("index.html", form=form, rooms=room_choices())
+
+
+@bp.route("/chat")
+def room():
+    """The chat page for the room chosen on the form."""
+    if not session.get("nick"):
+        flash("Choose a nickname and a room first.")
+        return redirect(url_for("chat.index"))
+    return render_template("chat.html", nick=session["nick"], room=session["room"])
+
+
+@bp.route("/leave", methods=("POST",))
+def leave():
+    """Forget the nickname so the form asks again."""
+    session.pop("nick", None)
+    return redirect(url_for("chat.index"))
+
+
+def room_choices():
+    """Occupied rooms with their member counts, then rooms with history, for the room field."""
+    chat = services()
+    occupied = chat.presence.directory()
+    names = {room["name"] for room in occupied}
+    quiet = [
+        {"name": name, "members": 0}
+        for name in chat.store.room_names(ROOM_CHOICES)
+        if name not in names
+    ]
+    return (occupied + quiet)[:ROOM_CHOICES]
