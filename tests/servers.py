@@ -1,0 +1,105 @@
+"""Real servers for tests, each a subprocess on a free 127.0.0.1 port, stopped by PID."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_http(url, timeout=15.0, process=None):
+    """Poll url until it answers (any status) or raise after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode} before answering {url}")
+        try:
+            requests.get(url, timeout=1, verify=False)
+            return
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise TimeoutError(f"{url} did not answer within {timeout} s")
+
+
+class GunicornServer:
+    """`gunicorn -k eventlet -w 1 app:app` on 127.0.0.1, as deployed, with its own database."""
+
+    def __init__(self, tmp_path, port=None, env=None, name="server"):
+        self.port = port or free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = Path(tmp_path) / f"{name}-{self.port}.log"
+        self.env = {
+            **os.environ,
+            "FLASK_DATABASE": str(Path(tmp_path) / "chat.sqlite3"),
+            "FLASK_SECRET_KEY": "test-secret",
+            "FLASK_ANNOUNCE_INTERVAL": "0.2",
+            "PYTHONUNBUFFERED": "1",
+            **(env or {}),
+        }
+        self.process = None
+
+    def start(self, timeout=20.0):
+        """Start the process and wait until it serves the front page."""
+        log = open(self.log_path, "ab")  # noqa: SIM115  (closed with the process)
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "-c",
+                str(ROOT / "gunicorn.conf.py"),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "app:app",
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        wait_for_http(self.url + "/", timeout, self.process)
+        return self
+
+    def signal(self, signum, timeout=15.0):
+        """Send signum to the whole process group and wait for it to exit."""
+        if self.process is None or self.process.poll() is not None:
+            return
+        os.killpg(self.process.pid, signum)
+        try:
+            self.process.wait(timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait(5)
+
+    def kill(self):
+        """SIGKILL, as a crash would."""
+        self.signal(signal.SIGKILL)
+
+    def stop(self):
+        """SIGTERM, as a process manager would."""
+        self.signal(signal.SIGTERM)
+
+    def log(self):
+        """Everything the server printed so far."""
+        return self.log_path.read_text(errors="replace")
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *_):
+        self.kill()
