@@ -1,0 +1,281 @@
+// The chat page: connection state, rooms, messages, typing, and catch-up after reconnects.
+import { io } from '../vendor/socket.io.esm.min.js';
+import { Outbox } from './outbox.js';
+import {
+  element, memberItems, replaceList, showStatus, typingText,
+} from './render.js';
+import { RoomLog } from './rooms.js';
+
+const TYPING_SEND_INTERVAL_MS = 2000;
+const TYPING_IDLE_MS = 3000;
+const TYPING_EXPIRE_MS = 6000;
+
+// DOM references
+const app = document.getElementById('app');
+const statusNode = document.getElementById('status');
+const announcementNode = document.getElementById('announcement');
+const myRoomsList = document.getElementById('my-rooms');
+const directoryList = document.getElementById('directory');
+const joinForm = document.getElementById('join-form');
+const joinInput = document.getElementById('join-room');
+const joinError = document.getElementById('join-error');
+const roomTitle = document.getElementById('room-title');
+const memberCount = document.getElementById('member-count');
+const membersList = document.getElementById('members');
+const logsContainer = document.getElementById('logs');
+const typingNode = document.getElementById('typing');
+const messageForm = document.getElementById('message-form');
+const messageInput = document.getElementById('message');
+const sendError = document.getElementById('send-error');
+
+// State
+const me = app.dataset.nick;
+const rooms = new Map();
+const typists = new Map();
+let activeRoom = null;
+let typingSentAt = 0;
+let typingIdleTimer = null;
+
+const socket = io({ transports: ['websocket', 'polling'], upgrade: true });
+const outbox = new Outbox(socket, (room) => rooms.get(room), me);
+
+// Rendering
+
+function renderMyRooms() {
+  replaceList(myRoomsList, [...rooms.values()].map((log) => {
+    const item = element('li', log.name === activeRoom ? 'my-room active' : 'my-room');
+    const open = element('button', 'open-room', log.name);
+    open.type = 'button';
+    open.setAttribute('aria-current', log.name === activeRoom ? 'true' : 'false');
+    open.addEventListener('click', () => activate(log.name));
+    if (log.unread) open.append(element('span', 'badge', String(log.unread)));
+    const close = element('button', 'leave-room', '×');
+    close.type = 'button';
+    close.setAttribute('aria-label', `Leave ${log.name}`);
+    close.addEventListener('click', () => leave(log.name));
+    item.append(open, close);
+    return item;
+  }));
+}
+
+function renderDirectory(directory) {
+  replaceList(directoryList, directory.map(({ name, members }) => {
+    const item = element('li', 'directory-room');
+    const button = element('button', 'join-listed', name);
+    button.type = 'button';
+    button.dataset.room = name;
+    button.append(element('span', 'count', `${members} online`));
+    button.addEventListener('click', () => join(name));
+    item.append(button);
+    return item;
+  }));
+}
+
+function renderRoomHeader() {
+  const log = rooms.get(activeRoom);
+  roomTitle.textContent = log ? `# ${log.name}` : 'No room';
+  memberCount.textContent = String(log ? log.members.length : 0);
+  replaceList(membersList, log ? memberItems(log.members, me) : []);
+}
+
+function renderTyping() {
+  const now = Date.now();
+  const nicks = [...(typists.get(activeRoom) ?? new Map())]
+    .filter(([, until]) => until > now)
+    .map(([nick]) => nick);
+  typingNode.textContent = typingText(nicks);
+}
+
+function announce(text) {
+  announcementNode.textContent = text;
+  announcementNode.hidden = false;
+}
+
+// Rooms
+
+function activate(room) {
+  activeRoom = room;
+  rooms.forEach((log) => log.show(log.name === room));
+  renderMyRooms();
+  renderRoomHeader();
+  renderTyping();
+  messageInput.focus();
+}
+
+function applyJoin(ack) {
+  let log = rooms.get(ack.room);
+  if (!log) {
+    log = new RoomLog(ack.room, logsContainer);
+    rooms.set(ack.room, log);
+  }
+  log.members = ack.members;
+  ack.history.forEach((message) => log.addMessage(message, message.nick === me));
+  if (ack.more) catchUp(log);
+  return log;
+}
+
+// Fetch the rest of what was missed, batch by batch.
+function catchUp(log) {
+  socket.emit('history', { room: log.name, after: log.lastSeenId ?? 0 }, (ack) => {
+    if (!ack.ok) return;
+    ack.messages.forEach((message) => log.addMessage(message, message.nick === me));
+    if (ack.more) catchUp(log);
+  });
+}
+
+function join(room, { activateAfter = true } = {}) {
+  const log = rooms.get(room);
+  const payload = log && log.lastSeenId !== null ? { room, after: log.lastSeenId } : { room };
+  socket.emit('join', payload, (ack) => {
+    if (!ack.ok) {
+      joinError.textContent = ack.error;
+      return;
+    }
+    joinError.textContent = '';
+    applyJoin(ack);
+    if (activateAfter || !activeRoom) activate(ack.room);
+    else renderMyRooms();
+  });
+}
+
+function leave(room) {
+  socket.emit('leave', { room }, () => {
+    rooms.get(room)?.destroy();
+    rooms.delete(room);
+    outbox.dropRoom(room);
+    if (activeRoom === room) activate(rooms.keys().next().value ?? null);
+    else renderMyRooms();
+  });
+}
+
+// Re-join every room after a reconnect, asking only for what came after the last seen id.
+function rejoinAll() {
+  if (rooms.size === 0) {
+    join(app.dataset.room);
+    return;
+  }
+  let pending = rooms.size;
+  rooms.forEach((log) => {
+    socket.emit('join', { room: log.name, after: log.lastSeenId ?? 0 }, (ack) => {
+      if (ack.ok) applyJoin(ack);
+      pending -= 1;
+      if (pending === 0) {
+        renderRoomHeader();
+        outbox.resendAll();
+      }
+    });
+  });
+}
+
+// Typing
+
+function noteTyping() {
+  if (!activeRoom) return;
+  const now = Date.now();
+  if (now - typingSentAt > TYPING_SEND_INTERVAL_MS) {
+    typingSentAt = now;
+    socket.emit('typing', { room: activeRoom, active: true });
+  }
+  clearTimeout(typingIdleTimer);
+  typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
+}
+
+function stopTyping() {
+  clearTimeout(typingIdleTimer);
+  if (typingSentAt && activeRoom) socket.emit('typing', { room: activeRoom, active: false });
+  typingSentAt = 0;
+}
+
+// Keyboard and click events
+
+messageForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  const text = messageInput.value;
+  if (!text.trim() || !activeRoom) return;
+  sendError.textContent = '';
+  stopTyping();
+  outbox.send(activeRoom, text);
+  messageInput.value = '';
+  messageInput.focus();
+});
+
+messageInput.addEventListener('input', noteTyping);
+
+joinForm.addEventListener('submit', (event) => {
+  event.preventDefault();
+  if (joinInput.value.trim()) join(joinInput.value);
+  joinInput.value = '';
+});
+
+window.addEventListener('offline', () => showStatus(statusNode, 'offline', 'no network'));
+window.addEventListener('online', () => showStatus(statusNode, 'reconnecting'));
+
+// Socket events
+
+socket.on('connect', () => {
+  showStatus(statusNode, 'connected');
+  rejoinAll();
+});
+
+socket.on('disconnect', (reason) => {
+  if (socket.active) showStatus(statusNode, 'reconnecting', 'connection lost');
+  else showStatus(statusNode, 'offline', reason === 'io server disconnect' ? 'disconnected by the server' : reason);
+});
+
+socket.io.on('reconnect_attempt', () => showStatus(statusNode, 'reconnecting'));
+
+socket.on('connect_error', (error) => {
+  if (socket.active) showStatus(statusNode, 'reconnecting');
+  else showStatus(statusNode, 'offline', error.message);
+});
+
+socket.on('chat message', (message) => {
+  const log = rooms.get(message.room);
+  if (!log || !log.addMessage(message, message.nick === me)) return;
+  typists.get(message.room)?.delete(message.nick);
+  if (message.room === activeRoom) renderTyping();
+  else {
+    log.unread += 1;
+    renderMyRooms();
+  }
+});
+
+socket.on('user joined', ({ room, nick }) => {
+  const log = rooms.get(room);
+  if (!log) return;
+  log.members = [...new Set([...log.members, nick])].sort((a, b) => a.localeCompare(b));
+  log.addNotice(`${nick} joined`);
+  if (room === activeRoom) renderRoomHeader();
+});
+
+socket.on('user left', ({ room, nick }) => {
+  const log = rooms.get(room);
+  if (!log) return;
+  log.members = log.members.filter((member) => member !== nick);
+  log.addNotice(`${nick} left`);
+  typists.get(room)?.delete(nick);
+  if (room === activeRoom) {
+    renderRoomHeader();
+    renderTyping();
+  }
+});
+
+socket.on('typing', ({ room, nick, active }) => {
+  if (!typists.has(room)) typists.set(room, new Map());
+  if (active) typists.get(room).set(nick, Date.now() + TYPING_EXPIRE_MS);
+  else typists.get(room).delete(nick);
+  if (room === activeRoom) renderTyping();
+});
+
+socket.on('rooms', ({ rooms: directory }) => renderDirectory(directory));
+
+socket.on('message removed', ({ id, room }) => rooms.get(room)?.remove(id));
+
+socket.on('announcement', ({ text, room }) => {
+  if (room) rooms.get(room)?.addNotice(`Announcement: ${text}`);
+  else announce(text);
+});
+
+socket.on('kicked', ({ reason }) => announce(`You were removed from the chat: ${reason}`));
+
+setInterval(renderTyping, 1000);

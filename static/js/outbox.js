@@ -1,0 +1,73 @@
+// Messages we sent: each has a client id, is resent until the server acks it, and shows
+// pending / sent / failed. The server stores a (sender, client id) pair once, so a resend
+// after a lost ack is answered with the original id instead of a second copy.
+import { messageItem, setDeliveryState } from './render.js';
+
+const ACK_TIMEOUT_MS = 5000;
+const MAX_ATTEMPTS = 5;
+
+function newClientId() {
+  return crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`;
+}
+
+export class Outbox {
+  constructor(socket, logFor, nick) {
+    this.socket = socket;
+    this.logFor = logFor;
+    this.nick = nick;
+    this.waiting = new Map();
+  }
+
+  send(room, text) {
+    const entry = { room, text, clientId: newClientId(), attempts: 0 };
+    entry.item = messageItem({ nick: this.nick, text, ts: Date.now() }, true);
+    entry.item.dataset.clientId = entry.clientId;
+    setDeliveryState(entry.item, 'pending');
+    this.logFor(room).addPending(entry.item);
+    this.waiting.set(entry.clientId, entry);
+    this.attempt(entry);
+  }
+
+  attempt(entry) {
+    if (!this.socket.connected) return;
+    entry.attempts += 1;
+    const payload = { room: entry.room, text: entry.text, client_id: entry.clientId };
+    this.socket.timeout(ACK_TIMEOUT_MS).emit('chat message', payload, (error, ack) => {
+      if (!this.waiting.has(entry.clientId)) return;
+      if (error) this.retryLater(entry);
+      else if (ack.ok) this.delivered(entry, ack);
+      else this.failed(entry, ack.error);
+    });
+  }
+
+  retryLater(entry) {
+    if (entry.attempts >= MAX_ATTEMPTS) this.failed(entry, 'no answer from the server');
+    else this.attempt(entry);
+  }
+
+  delivered(entry, ack) {
+    this.waiting.delete(entry.clientId);
+    setDeliveryState(entry.item, 'sent');
+    entry.item.querySelector('time').dateTime = new Date(ack.ts).toISOString();
+    this.logFor(entry.room)?.confirm(entry.item, ack.id);
+  }
+
+  failed(entry, reason) {
+    this.waiting.delete(entry.clientId);
+    setDeliveryState(entry.item, 'failed', reason);
+  }
+
+  // After a reconnect (and re-join), send again whatever was not acknowledged.
+  resendAll() {
+    this.waiting.forEach((entry) => {
+      entry.attempts = 0;
+      this.attempt(entry);
+    });
+  }
+
+  dropRoom(room) {
+    this.waiting.forEach((entry, clientId) => {
+      if (entry.room === room) this.waiting.delete(clientId);
+    });
+  }
+}

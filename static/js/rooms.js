@@ -1,0 +1,83 @@
+// One conversation log per joined room: ordered by message id, each message once.
+import { element, messageItem, noticeItem } from './render.js';
+
+export class RoomLog {
+  constructor(name, container) {
+    this.name = name;
+    this.lastSeenId = null;
+    this.unread = 0;
+    this.members = [];
+    this.itemsById = new Map();
+    this.list = element('ol', 'messages');
+    this.list.setAttribute('role', 'log');
+    this.list.setAttribute('aria-live', 'polite');
+    this.list.setAttribute('aria-label', `Messages in ${name}`);
+    this.list.hidden = true;
+    container.append(this.list);
+  }
+
+  has(id) {
+    return this.itemsById.has(id);
+  }
+
+  // Add a stored message unless it is already shown; returns true when it was new.
+  addMessage(message, own) {
+    if (this.has(message.id)) return false;
+    this.place(messageItem(message, own), message.id);
+    return true;
+  }
+
+  // Put an item in id order, above any messages of ours still waiting for their id.
+  place(item, id) {
+    this.itemsById.set(id, item);
+    this.lastSeenId = Math.max(this.lastSeenId ?? 0, id);
+    let next = null;
+    for (let node = this.list.lastElementChild; node; node = node.previousElementSibling) {
+      if (node.dataset.id && Number(node.dataset.id) < id) break;
+      if (node.dataset.id || node.dataset.clientId) next = node;
+    }
+    item.dataset.id = String(id);
+    this.list.insertBefore(item, next);
+    this.scrollToEnd();
+  }
+
+  // A message of ours, shown before the server has stored it.
+  addPending(item) {
+    this.list.append(item);
+    this.scrollToEnd();
+  }
+
+  // Our pending item got its id: move it into order, or drop it if that id is shown already.
+  confirm(item, id) {
+    item.remove();
+    if (!this.has(id)) this.place(item, id);
+  }
+
+  remove(id) {
+    const item = this.itemsById.get(id);
+    if (!item) return;
+    this.itemsById.delete(id);
+    item.remove();
+  }
+
+  addNotice(text) {
+    this.list.append(noticeItem(text));
+    this.scrollToEnd();
+  }
+
+  scrollToEnd() {
+    this.list.parentElement.scrollTop = this.list.parentElement.scrollHeight;
+  }
+
+  show(visible) {
+    this.list.hidden = !visible;
+    if (visible) {
+      this.unread = 0;
+      this.scrollToEnd();
+    }
+  }
+
+  destroy() {
+    this.list.remove();
+  }
+}
