@@ -1,0 +1,1 @@
+"""A lean Socket.IO load generator for the chat event contract."""

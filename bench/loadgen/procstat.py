@@ -1,0 +1,86 @@
+"""Reading a server's memory and CPU from /proc, including its child processes."""
+
+import os
+import threading
+from pathlib import Path
+
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(pid):
+    """Return the pid and all its live descendants."""
+    tree, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        for children in Path(f"/proc/{current}/task").glob("*/children"):
+            try:
+                pending.extend(int(child) for child in children.read_text().split())
+            except OSError:
+                continue
+    return tree
+
+
+def status_kib(pid, field):
+    """Return a `kB` field of /proc/<pid>/status, or 0 if the process is gone."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def cpu_seconds(pid):
+    """Return user plus system CPU seconds of one process, or 0 if it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class ServerMonitor:
+    """Samples the summed RSS of a server's process tree in a background thread."""
+
+    def __init__(self, pid, interval_s=0.1):
+        self.pid = pid
+        self.interval_s = interval_s
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._sample_until_stopped, daemon=True)
+        self.rss_before_kib = self.rss_kib()
+        self.rss_peak_kib = self.rss_before_kib
+        self.cpu_before_s = self.cpu_s()
+
+    def rss_kib(self):
+        """Return the current resident memory of the whole tree."""
+        return sum(status_kib(pid, "VmRSS") for pid in process_tree(self.pid))
+
+    def cpu_s(self):
+        """Return the CPU seconds used so far by the whole tree."""
+        return sum(cpu_seconds(pid) for pid in process_tree(self.pid))
+
+    def start(self):
+        """Begin sampling."""
+        self.thread.start()
+
+    def stop(self):
+        """Stop sampling and return what was seen."""
+        self.stopped.set()
+        self.thread.join()
+        tree = process_tree(self.pid)
+        return {
+            "pid": self.pid,
+            "processes": len(tree),
+            "rss_before_kib": self.rss_before_kib,
+            "rss_peak_kib": self.rss_peak_kib,
+            "rss_end_kib": self.rss_kib(),
+            "vm_hwm_kib": {pid: status_kib(pid, "VmHWM") for pid in tree},
+            "cpu_s": round(self.cpu_s() - self.cpu_before_s, 2),
+        }
+
+    def _sample_until_stopped(self):
+        """Track the peak RSS until asked to stop."""
+        while not self.stopped.wait(self.interval_s):
+            self.rss_peak_kib = max(self.rss_peak_kib, self.rss_kib())
