@@ -6,7 +6,7 @@ from types import SimpleNamespace
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import runtime, security
+from . import events, runtime, security, views
 from .announcer import Announcer
 from .config import Config
 from .extensions import csrf, socketio
@@ -39,8 +39,7 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     _init_services(app)
 
-    from . import events, views  # noqa: F401  (registers the socket handlers)
-
+    events.register(socketio)
     app.register_blueprint(views.bp)
     return app
 

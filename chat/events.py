@@ -17,7 +17,6 @@ from flask import request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
 from . import names, payloads
-from .extensions import socketio
 from .runtime import services
 from .store import Draft
 from .writer import StoreUnavailable
@@ -67,7 +66,6 @@ def _identity(auth):
         raise ConnectionRefusedError(str(error)) from None
 
 
-@socketio.on("connect")
 def connect(auth=None):
     """Admit a socket under a valid nickname no other user holds; refuse it otherwise."""
     nick, owner = _identity(auth)
@@ -80,7 +78,6 @@ def connect(auth=None):
     emit("rooms", {"rooms": chat.presence.directory()})
 
 
-@socketio.on("disconnect")
 def disconnect(*_reason):
     """Tell the rooms this nickname has left, and everyone when it went offline."""
     chat = services()
@@ -93,7 +90,6 @@ def disconnect(*_reason):
         chat.announcer.went_offline(nick)
 
 
-@socketio.on("join")
 @acknowledged
 def join(data):
     """Join a room; ack with its members and its recent history (or what came after `after`)."""
@@ -112,7 +108,6 @@ def join(data):
     return {"ok": True, "room": room, "members": members, "history": history, "more": more}
 
 
-@socketio.on("history")
 @acknowledged
 def history(data):
     """Ack with the messages of a joined room after the id `after`, in bounded batches."""
@@ -132,7 +127,6 @@ def _history(room, after):
     return messages, len(messages) == batch
 
 
-@socketio.on("leave")
 @acknowledged
 def leave(data):
     """Leave a joined room and tell its remaining members."""
@@ -146,7 +140,6 @@ def leave(data):
     return {"ok": True}
 
 
-@socketio.on("chat message")
 @acknowledged
 def chat_message(data):
     """Store a message; once committed, pass it to the room's others and ack the sender."""
@@ -167,7 +160,6 @@ def chat_message(data):
     return {"ok": True, "id": message["id"], "ts": message["ts"], "duplicate": saved.duplicate}
 
 
-@socketio.on("typing")
 @acknowledged
 def typing(data):
     """Tell the room's others whether this user is typing."""
@@ -178,13 +170,34 @@ def typing(data):
     return {"ok": True}
 
 
-@socketio.on("*")
 def unknown_event(event, *_arguments):
     """Answer an event outside the contract with an error instead of silence."""
     return {"ok": False, "error": f"Unknown event '{str(event)[:64]}'."}
 
 
-@socketio.on_error_default
 def log_error(error):
     """Log anything a handler let escape; the connection stays up."""
     logger.error("socket handler error: %r", error)
+
+
+HANDLERS = {
+    "connect": connect,
+    "disconnect": disconnect,
+    "join": join,
+    "history": history,
+    "leave": leave,
+    "chat message": chat_message,
+    "typing": typing,
+    "*": unknown_event,
+}
+
+
+def register(socketio):
+    """Bind the handlers to the Socket.IO server of the app being created.
+
+    Explicit rather than decorators at import time: a decorator binds only to the
+    server that exists when the module is first imported, i.e. the first app.
+    """
+    for event, handler in HANDLERS.items():
+        socketio.on_event(event, handler)
+    socketio.on_error_default(log_error)
