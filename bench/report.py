@@ -1,0 +1,161 @@
+"""Turning the runs into medians, ratios and a markdown table."""
+
+import json
+import os
+import platform
+import statistics
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import metadata
+
+from servers import REFERENCE_DIR
+
+PYTHON_PACKAGES = ("flask", "flask-socketio", "python-socketio", "python-engineio", "eventlet")
+NODE_PACKAGES = ("socket.io", "express", "ws")
+
+
+@dataclass(frozen=True)
+class Metric:
+    """One number read from a run's summary."""
+
+    scenario: str
+    label: str
+    read: Callable
+    headline: bool = False
+
+
+def connected_percent(summary):
+    """Return the share of target clients that connected."""
+    clients = summary["clients"]
+    return 100 * clients["connected"] / clients["target"]
+
+
+METRICS = (
+    Metric("S1", "deliveries/s", lambda s: s["deliveries"]["per_s"], headline=True),
+    Metric("S1", "latency p99 (ms)", lambda s: s["latency_ms"]["p99"]),
+    Metric("S1", "lost deliveries", lambda s: s["deliveries"]["lost"]),
+    Metric("S2", "latency p99 (ms)", lambda s: s["latency_ms"]["p99"], headline=True),
+    Metric("S2", "latency p50 (ms)", lambda s: s["latency_ms"]["p50"]),
+    Metric("S2", "lost deliveries", lambda s: s["deliveries"]["lost"]),
+    Metric("S3", "connected (%)", connected_percent, headline=True),
+    Metric(
+        "S3", "memory per connection (KiB)", lambda s: s["server"]["rss_per_connection_kib"], True
+    ),
+    Metric("S3", "connect p99 (ms)", lambda s: s["connect_ms"]["p99"]),
+    Metric("S3", "server peak RSS (MiB)", lambda s: s["server"]["rss_peak_kib"] / 1024),
+)
+
+
+def read_metric(metric, run):
+    """Return a metric's value for one run, or None when the run has no such number."""
+    if "summary" not in run:
+        return None
+    try:
+        return metric.read(run["summary"])
+    except (KeyError, TypeError, ZeroDivisionError):
+        return None
+
+
+def medians(runs, systems):
+    """Return, per metric of the scenarios run, the median per system and the ratio."""
+    rows = []
+    for metric in METRICS:
+        scenario_runs = [run for run in runs if run["scenario"] == metric.scenario]
+        if not scenario_runs:
+            continue
+        row = {"scenario": metric.scenario, "metric": metric.label, "headline": metric.headline}
+        for system in systems:
+            values = [read_metric(metric, run) for run in scenario_runs if run["system"] == system]
+            values = [value for value in values if value is not None]
+            row[system] = statistics.median(values) if values else None
+        row["ratio"] = ratio(row.get("ours"), row.get("reference"))
+        rows.append(row)
+    return rows
+
+
+def ratio(ours, reference):
+    """Return ours/reference, or None when it is undefined."""
+    if ours is None or not reference:
+        return None
+    return ours / reference
+
+
+def machine():
+    """Describe the host the numbers came from."""
+    lscpu = subprocess.run(["lscpu"], capture_output=True, text=True).stdout.splitlines()
+    model = next(
+        (line.split(":", 1)[1].strip() for line in lscpu if line.startswith("Model name")), ""
+    )
+    return {"cpus": os.cpu_count(), "cpu_model": model, "kernel": platform.release()}
+
+
+def versions():
+    """Return the versions of the runtimes and libraries under test."""
+    node = subprocess.run(["node", "--version"], capture_output=True, text=True).stdout.strip()
+    found = {"node": node, "python": platform.python_version()}
+    for package in NODE_PACKAGES:
+        manifest = REFERENCE_DIR / "node_modules" / package / "package.json"
+        if manifest.exists():
+            found[package] = json.loads(manifest.read_text())["version"]
+    for package in PYTHON_PACKAGES:
+        found[package] = metadata.version(package)
+    found["gunicorn"] = metadata.version("gunicorn")
+    return found
+
+
+def format_number(value):
+    """Show a number compactly, or a dash when missing."""
+    if value is None:
+        return "-"
+    if abs(value) >= 100 or float(value).is_integer():
+        return f"{value:,.0f}"
+    return f"{value:.2f}"
+
+
+def markdown(results):
+    """Render the medians table and the per-run table."""
+    lines = [
+        f"Runs: {results['rounds']} per system and scenario, alternating reference and ours.",
+        "",
+        "| scenario | metric | reference (median) | ours (median) | ours / reference |",
+        "| --- | --- | ---: | ---: | ---: |",
+    ]
+    for row in results["medians"]:
+        label = f"**{row['metric']}**" if row["headline"] else row["metric"]
+        cells = [row.get("reference"), row.get("ours")]
+        shown_ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        lines.append(
+            f"| {row['scenario']} | {label} | "
+            + " | ".join(format_number(cell) for cell in cells)
+            + f" | {shown_ratio} |"
+        )
+    lines += ["", *run_table(results["runs"])]
+    return "\n".join(lines) + "\n"
+
+
+def run_table(runs):
+    """Render one line per run, with the generator's CPU to show it kept up."""
+    lines = [
+        "| scenario | round | system | connected | deliveries/s | p50 ms | p99 ms | lost"
+        " | server CPU s | generator busiest CPU % | error |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for run in runs:
+        summary = run.get("summary") or {}
+        latency = summary.get("latency_ms") or {}
+        cells = [
+            summary.get("clients", {}).get("connected"),
+            summary.get("deliveries", {}).get("per_s"),
+            latency.get("p50"),
+            latency.get("p99"),
+            summary.get("deliveries", {}).get("lost"),
+            (summary.get("server") or {}).get("cpu_s"),
+            summary.get("generator", {}).get("busiest_process_cpu_percent_during_phase"),
+        ]
+        lines.append(
+            f"| {run['scenario']} | {run['round']} | {run['system']} | "
+            + " | ".join(format_number(cell) for cell in cells)
+            + f" | {run.get('error', '')} |"
+        )
+    return lines

@@ -1,0 +1,146 @@
+"""Benchmark our chat server against the Node.js reference, alternating runs.
+
+    python bench/run.py [--scenario S1|S2|S3|all] [--rounds 3] [--s3-clients 10000] [--quick]
+
+Each run starts a fresh server on a free 127.0.0.1 port, drives it with the load
+generator (`python -m loadgen` in this directory) and stops it by pid. Results go
+to bench/results/<timestamp>.json and .md; the markdown table is also printed.
+"""
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from loadgen.worker import raise_open_file_limit
+from report import machine, markdown, medians, versions
+from servers import (
+    BENCH_DIR,
+    REPO_ROOT,
+    SYSTEMS,
+    ServerError,
+    ensure_reference_installed,
+    start_server,
+    stop_server,
+)
+
+SCENARIOS = ("S1", "S2", "S3")
+LOADGEN_TIMEOUT_S = 300.0
+RESULTS_DIR = BENCH_DIR / "results"
+
+
+def parse_args(argv):
+    """Read the command line."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
+    parser.add_argument("--rounds", type=int, default=3, help="runs per system and scenario")
+    parser.add_argument("--s3-clients", type=int, help="clients held in S3 (default 10000)")
+    parser.add_argument("--quick", action="store_true", help="small sizes, short runs (smoke test)")
+    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset")
+    args = parser.parse_args(argv)
+    args.scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
+    args.systems = tuple(system for system in SYSTEMS if system in args.systems.split(","))
+    return args
+
+
+def loadgen_command(scenario, server, args):
+    """Return the generator's argv for one run."""
+    argv = [sys.executable, "-m", "loadgen", "--url", server.url, "--scenario", scenario]
+    argv += ["--server-pid", str(server.process.pid)]
+    if args.quick:
+        argv.append("--quick")
+    if scenario == "S3" and args.s3_clients:
+        argv += ["--clients", str(args.s3_clients)]
+    return argv
+
+
+def run_loadgen(argv):
+    """Run the generator in its own process group and return its JSON summary."""
+    process = subprocess.Popen(
+        argv, cwd=BENCH_DIR, stdout=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        output, _ = process.communicate(timeout=LOADGEN_TIMEOUT_S)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise RuntimeError(f"load generator exceeded {LOADGEN_TIMEOUT_S:.0f} s") from None
+    if process.returncode != 0:
+        raise RuntimeError(f"load generator exited with {process.returncode}")
+    return json.loads(output)
+
+
+def run_once(system, scenario, round_number, args):
+    """Start a fresh server, run one scenario against it, stop it."""
+    run = {"scenario": scenario, "round": round_number, "system": system}
+    with tempfile.TemporaryDirectory(prefix=f"bench-{system}-") as workdir:
+        try:
+            server = start_server(system, Path(workdir))
+        except ServerError as error:
+            return {**run, "error": str(error).splitlines()[0], "detail": str(error)}
+        try:
+            run["summary"] = run_loadgen(loadgen_command(scenario, server, args))
+        except (RuntimeError, json.JSONDecodeError) as error:
+            run["error"] = str(error)
+        finally:
+            stop_server(server)
+    return run
+
+
+def run_all(args):
+    """Alternate the systems (A B A B ...) for each scenario and round."""
+    runs = []
+    for scenario in args.scenarios:
+        for round_number in range(1, args.rounds + 1):
+            for system in args.systems:
+                print(f"{scenario} round {round_number}: {system} ...", file=sys.stderr, flush=True)
+                runs.append(run_once(system, scenario, round_number, args))
+                if "error" in runs[-1]:
+                    print(f"  error: {runs[-1]['error']}", file=sys.stderr, flush=True)
+    return runs
+
+
+def write_results(results):
+    """Save the JSON and markdown next to each other and return their paths."""
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stem = RESULTS_DIR / results["started"].replace(":", "")
+    json_path, markdown_path = stem.with_suffix(".json"), stem.with_suffix(".md")
+    json_path.write_text(json.dumps(results, indent=2) + "\n")
+    markdown_path.write_text(markdown(results))
+    return json_path, markdown_path
+
+
+def main(argv=None):
+    """Run the benchmark and report medians and ratios."""
+    args = parse_args(argv)
+    raise_open_file_limit()
+    if "reference" in args.systems:
+        ensure_reference_installed()
+    started = time.strftime("%Y-%m-%dT%H:%M:%S")
+    runs = run_all(args)
+    results = {
+        "started": started,
+        "command": " ".join(["python", "bench/run.py", *(argv or sys.argv[1:])]),
+        "rounds": args.rounds,
+        "quick": args.quick,
+        "machine": machine(),
+        "versions": versions(),
+        "gunicorn_conf_present": (REPO_ROOT / "gunicorn.conf.py").exists(),
+        "medians": medians(runs, args.systems),
+        "runs": runs,
+    }
+    paths = write_results(results)
+    print(markdown(results))
+    print("written: " + ", ".join(str(path) for path in paths), file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
