@@ -4,6 +4,7 @@ A nickname belongs to one owner (a browser session or a client key); the same ow
 hold it on several sockets (tabs), and is listed once. Everything here is in memory.
 """
 
+import functools
 import threading
 from dataclasses import dataclass, field
 
@@ -123,3 +124,17 @@ class Presence:
     def online_count(self):
         """How many distinct nicknames are connected."""
         return len(self._owners)
+
+    def sockets_of(self, nick):
+        """The sids connected under a nickname (one per tab); a scan, for rare admin use."""
+        key = names.comparison_key(nick)
+        with self._lock:
+            return [sid for sid, socket in self._sockets.items() if socket.key == key]
+
+    def snapshot(self):
+        """(every connected nickname, [(room, its members)]), all sorted, for the operators."""
+        with self._lock:
+            users = [socket.nick for socket in self._sockets.values()]
+            rooms = [(room, list(counts)) for room, counts in sorted(self._rooms.items())]
+        by_name = functools.partial(sorted, key=str.casefold)
+        return by_name(set(users)), [(room, by_name(members)) for room, members in rooms]
