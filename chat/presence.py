@@ -134,7 +134,7 @@ class Presence:
     def snapshot(self):
         """(every connected nickname, [(room, its members)]), all sorted, for the operators."""
         with self._lock:
-            users = [socket.nick for socket in self._sockets.values()]
+            users = {socket.key: socket.nick for socket in self._sockets.values()}
             rooms = [(room, list(counts)) for room, counts in sorted(self._rooms.items())]
         by_name = functools.partial(sorted, key=str.casefold)
-        return by_name(set(users)), [(room, by_name(members)) for room, members in rooms]
+        return by_name(users.values()), [(room, by_name(members)) for room, members in rooms]
