@@ -24,6 +24,11 @@ class Config:
     MAX_HTTP_BUFFER_SIZE = 64 * 1024
     PING_INTERVAL = 25
     PING_TIMEOUT = 20
+    # Token the operators' page must present to connect to `/admin` (at least 16 characters,
+    # e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`); empty disables it.
+    ADMIN_TOKEN = ""
+    # Seconds between the live figures pushed to connected operators.
+    ADMIN_REFRESH_INTERVAL = 1.0
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
