@@ -6,11 +6,12 @@ from types import SimpleNamespace
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import events, runtime, security, views
+from . import admin, events, runtime, security, views
 from .announcer import Announcer
 from .config import Config
 from .extensions import csrf, socketio
 from .presence import Presence
+from .stats import Stats
 from .store import SQLiteStore
 from .writer import GroupCommitWriter
 
@@ -41,6 +42,7 @@ def create_app(test_config=None):
 
     events.register(socketio)
     app.register_blueprint(views.bp)
+    admin.init_app(app)
     return app
 
 
@@ -63,7 +65,7 @@ def _init_socketio(app):
 
 
 def _init_services(app):
-    """Create the store, the group-commit writer, presence and the announcer for this app."""
+    """Create the store, the group-commit writer, presence, the announcer and the counters."""
     store = SQLiteStore(app.config["DATABASE"], app.config["DATABASE_SYNCHRONOUS"])
     presence = Presence()
     app.extensions["chat"] = SimpleNamespace(
@@ -74,4 +76,5 @@ def _init_services(app):
         ),
         presence=presence,
         announcer=Announcer(socketio, presence, app.config["ANNOUNCE_INTERVAL"]),
+        stats=Stats(),
     )

@@ -155,6 +155,7 @@ def chat_message(data):
     )
     saved = chat.writer.save(draft)
     if not saved.duplicate:
+        chat.stats.count_message()
         emit("chat message", saved.message, to=room, include_self=False)
     message = saved.message
     return {"ok": True, "id": message["id"], "ts": message["ts"], "duplicate": saved.duplicate}

@@ -1,0 +1,161 @@
+"""The operators' namespace `/admin`: token-checked connect, live figures, moderation.
+
+A namespace, not a room: a chat client cannot enter it by asking, it has handlers of its
+own, and its connect handler refuses anyone without the admin token before any of them
+runs. Events sent here never reach the chat namespace `/`, and the reverse.
+"""
+
+import hmac
+import logging
+import time
+from types import SimpleNamespace
+
+from flask import current_app, request
+from flask_socketio import ConnectionRefusedError, Namespace
+
+from . import admin_views, moderation, names, payloads
+from .extensions import socketio
+from .runtime import services
+from .stats import LiveFeed
+from .writer import StoreUnavailable
+
+ADMIN = "/admin"
+MIN_TOKEN_LENGTH = 16
+REASON_MAX = 200
+DEFAULT_REASON = "Removed by a moderator."
+
+logger = logging.getLogger(__name__)
+audit = logging.getLogger("chat.audit")
+
+
+def configured_token(config):
+    """The admin token, or "" when none (or no usable one) is configured."""
+    token = config["ADMIN_TOKEN"]
+    return token if isinstance(token, str) and len(token) >= MIN_TOKEN_LENGTH else ""
+
+
+def init_app(app):
+    """Serve the `/admin` namespace and page, if and only if an admin token is configured."""
+    if not configured_token(app.config):
+        if app.config["ADMIN_TOKEN"]:
+            logger.warning(
+                "ADMIN_TOKEN must be text of at least %d characters; /admin stays off",
+                MIN_TOKEN_LENGTH,
+            )
+        return
+    chat = app.extensions["chat"]
+    interval = app.config["ADMIN_REFRESH_INTERVAL"]
+    app.extensions["admin"] = SimpleNamespace(
+        feed=LiveFeed(socketio.server, ADMIN, chat.presence, chat.stats, interval),
+        kicker=moderation.Kicker(socketio.server, chat.presence, app.config["MESSAGE_QUEUE"]),
+    )
+    socketio.on_namespace(AdminNamespace(ADMIN))
+    socketio.on_error(ADMIN)(_handler_failed)
+    app.register_blueprint(admin_views.bp)
+    _send_audit_to_the_server_log()
+
+
+def _operators():
+    """The live feed and the kicker of the current app."""
+    return current_app.extensions["admin"]
+
+
+class AdminNamespace(Namespace):
+    """Handlers of `/admin`; an event reaches them only from a socket the token admitted."""
+
+    def on_connect(self, auth=None):
+        """Admit a socket presenting the admin token and start its live figures."""
+        given = auth.get("token") if isinstance(auth, dict) else None
+        if not _token_matches(given, configured_token(current_app.config)):
+            audit.warning("admin connection refused from %s", request.remote_addr)
+            raise ConnectionRefusedError("Invalid admin token.")
+        _record(f"operator connected from {request.remote_addr}")
+        _operators().feed.watch(request.sid)
+
+    def on_disconnect(self, *_reason):
+        """Stop the live figures of an operator who left."""
+        _operators().feed.unwatch(request.sid)
+
+    def on_announce(self, data):
+        """Announce a text to everyone, or to the room named in `room`."""
+        text = payloads.text(data)
+        room = payloads.room(data) if payloads.optional(data, "room", str) else None
+        moderation.announce(text, room)
+        _record(f"announcement to {room or 'everyone'}: {text!r}")
+        return {"ok": True}
+
+    def on_remove(self, data):
+        """Delete the message `id` from history and from every screen showing it."""
+        message_id = payloads.required(data, "id", int)
+        removed = moderation.remove_message(message_id)
+        if removed is None:
+            return {"ok": False, "error": f"There is no message {message_id}."}
+        _record(f"message {message_id} by {removed['nick']} removed from {removed['room']}")
+        return {"ok": True, "id": message_id, "room": removed["room"]}
+
+    def on_kick(self, data):
+        """Disconnect every socket of the nickname `nick`, telling it `reason`."""
+        nick = _nickname(data)
+        reason = payloads.optional(data, "reason", str, "").strip() or DEFAULT_REASON
+        if len(reason) > REASON_MAX:
+            raise payloads.BadPayload(f"The reason must be at most {REASON_MAX} characters.")
+        _operators().kicker.kick(nick, reason)
+        _record(f"kick of {nick}: {reason!r}")
+        return {"ok": True}
+
+    def on_history(self, data):
+        """Ack with the recent messages of any room, so an operator can pick one to remove."""
+        room = payloads.room(data)
+        chat = services()
+        return {
+            "ok": True,
+            "room": room,
+            "messages": chat.store.recent(room, chat.config["HISTORY_LIMIT"]),
+        }
+
+
+def _token_matches(given, expected):
+    """Whether a presented token equals the configured one, compared in constant time."""
+    if not isinstance(given, str) or not expected:
+        return False
+    return hmac.compare_digest(
+        given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
+    )
+
+
+def _nickname(data):
+    """The valid nickname in a payload's `nick` field."""
+    try:
+        return names.nickname(payloads.required(data, "nick", str))
+    except names.InvalidName as error:
+        raise payloads.BadPayload(str(error)) from None
+
+
+def _record(action):
+    """Audit an operator's action in the server log and show it to every operator."""
+    audit.info("admin %s: %s", request.sid, action)
+    entry = {"ts": int(time.time() * 1000), "text": action}
+    socketio.emit("audit", entry, namespace=ADMIN)
+
+
+def _handler_failed(error):
+    """Refuse the connection if connecting failed (never admit by accident), else ack why."""
+    if request.event["message"] == "connect":
+        logger.error("admin connect failed: %r", error)
+        return False
+    if isinstance(error, payloads.BadPayload):
+        return {"ok": False, "error": str(error)}
+    if isinstance(error, StoreUnavailable):
+        return {"ok": False, "error": "History is unavailable right now; nothing was changed."}
+    logger.error("admin handler failed: %r", error, exc_info=error)
+    return {"ok": False, "error": "Internal error."}
+
+
+def _send_audit_to_the_server_log():
+    """Make audit lines reach the server's log even where the host configured no logging."""
+    if audit.level == logging.NOTSET:
+        audit.setLevel(logging.INFO)
+    if not audit.hasHandlers():
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s [%(name)s] %(message)s"))
+        audit.addHandler(handler)
