@@ -43,6 +43,9 @@ def parse_args(argv):
     parser.add_argument("--rounds", type=int, default=3, help="runs per system and scenario")
     parser.add_argument("--s3-clients", type=int, help="clients held in S3 (default 10000)")
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs (smoke test)")
+    parser.add_argument(
+        "--no-deflate", action="store_true", help="clients do not offer permessage-deflate"
+    )
     parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset")
     args = parser.parse_args(argv)
     args.scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
@@ -56,6 +59,8 @@ def loadgen_command(scenario, server, args):
     argv += ["--server-pid", str(server.process.pid)]
     if args.quick:
         argv.append("--quick")
+    if args.no_deflate:
+        argv.append("--no-deflate")
     if scenario == "S3" and args.s3_clients:
         argv += ["--clients", str(args.s3_clients)]
     return argv

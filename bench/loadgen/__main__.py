@@ -41,6 +41,7 @@ def parse_args(argv):
         "--duration", type=float, help="override the scenario's duration in seconds"
     )
     parser.add_argument("--workers", type=int, default=os.cpu_count(), help="generator processes")
+    parser.add_argument("--no-deflate", action="store_true", help="do not offer permessage-deflate")
     parser.add_argument("--server-pid", type=int, help="sample this process tree's memory and CPU")
     args = parser.parse_args(argv)
     address = urlsplit(args.url)
@@ -97,7 +98,7 @@ def main(argv=None):
     chosen = chosen_scenario(args)
     tag = secrets.token_hex(2)
     assignments = [
-        Assignment(chosen, args.host, args.port, worker, args.workers, tag)
+        Assignment(chosen, args.host, args.port, worker, args.workers, tag, not args.no_deflate)
         for worker in range(args.workers)
     ]
     monitor = ServerMonitor(args.server_pid) if args.server_pid else None
@@ -113,7 +114,11 @@ def main(argv=None):
     if server is not None:
         server["rss_after_connect_kib"] = connected_rss
     usage = resource.getrusage(resource.RUSAGE_SELF)
-    generator = {"cpu_s": usage.ru_utime + usage.ru_stime, "wall_s": time.monotonic() - began}
+    generator = {
+        "cpu_s": usage.ru_utime + usage.ru_stime,
+        "wall_s": time.monotonic() - began,
+        "offers_deflate": not args.no_deflate,
+    }
     print(json.dumps(summarise(chosen, reports, server, generator), indent=2))
     return 0
 

@@ -16,8 +16,9 @@ class ConnectRejected(Exception):
 class ChatClient:
     """A connection to the default namespace that can emit with acks."""
 
-    def __init__(self, nick, on_chat_message):
+    def __init__(self, nick, on_chat_message, offer_deflate=True):
         self.nick = nick
+        self.offer_deflate = offer_deflate
         self.on_chat_message = on_chat_message
         self.connection = None
         self.connected = None
@@ -25,11 +26,12 @@ class ChatClient:
         self.alive = False
         self.pending_acks = {}
         self.next_ack_id = 0
+        self.other_events = 0
 
     async def connect(self, host, port):
         """Open the WebSocket and wait for the namespace connect to be accepted."""
         self.connection, self.deflate = await open_websocket(
-            host, port, SOCKETIO_PATH, self._on_message, self._on_close
+            host, port, SOCKETIO_PATH, self._on_message, self._on_close, self.offer_deflate
         )
         if self.connection.closed:
             raise ConnectionError("closed right after the upgrade")
@@ -57,9 +59,11 @@ class ChatClient:
             self.connection.close()
 
     def _on_message(self, text):
-        """Route one Engine.IO packet; unknown events are ignored."""
+        """Route one Engine.IO packet; other events are only counted."""
         if text.startswith(CHAT_MESSAGE_PREFIX):
             self.on_chat_message(json.loads(text[2:])[1])
+        elif text.startswith("42"):
+            self.other_events += 1
         elif text.startswith("43"):
             self._on_ack(text)
         elif text == "2":

@@ -41,10 +41,12 @@ def merge_counters(dicts):
 
 def client_summary(scenario, reports, joined):
     """Return how many clients connected, joined, failed and stayed."""
+    connected = sum(len(report["connect_ms"]) for report in reports)
     return {
         "target": scenario.clients,
-        "connected": sum(len(report["connect_ms"]) for report in reports),
+        "connected": connected,
         "joined": sum(joined.values()),
+        "connected_not_joined": connected - sum(joined.values()),
         "still_connected_at_end": sum(report["still_connected"] for report in reports),
         "deflate_negotiated": sum(report["deflate"] for report in reports),
         "failures": dict(merge_counters(report["failures"] for report in reports)),
@@ -94,6 +96,7 @@ def delivery_summary(reports, joined):
         "delivered": delivered,
         "lost": max(0, expected - delivered),
         "duplicates": sum(report["duplicates"] for report in reports),
+        "other_events_received": sum(report["other_events"] for report in reports),
         "delivered_of_unacked_messages": unacked_delivered,
         "per_s": round((delivered + unacked_delivered) / span_s) if span_s else 0,
         "span_s": rounded(span_s),
@@ -133,6 +136,7 @@ def generator_summary(reports, generator):
     busiest = max(report["phase_cpu_s"] / report["phase_wall_s"] for report in reports)
     return {
         "processes": len(reports),
+        "offers_deflate": generator["offers_deflate"],
         "cpu_s": round(generator["cpu_s"] + sum(report["cpu_s"] for report in reports), 2),
         "wall_s": round(generator["wall_s"], 2),
         "busiest_process_cpu_percent_during_phase": round(100 * busiest, 1),

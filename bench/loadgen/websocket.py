@@ -65,8 +65,8 @@ def encode_frame(opcode, payload, compressed=False):
 class WebSocketProtocol(asyncio.Protocol):
     """One client connection: upgrade handshake, then text messages both ways."""
 
-    def __init__(self, host, port, path, on_message, on_close):
-        self.request = self._build_request(host, port, path)
+    def __init__(self, host, port, path, on_message, on_close, offer_deflate=True):
+        self.request = self._build_request(host, port, path, offer_deflate)
         self.on_message = on_message
         self.on_close = on_close
         self.opened = asyncio.get_running_loop().create_future()
@@ -79,7 +79,7 @@ class WebSocketProtocol(asyncio.Protocol):
         self.decompressor = None
         self.closed = False
 
-    def _build_request(self, host, port, path):
+    def _build_request(self, host, port, path, offer_deflate):
         """Return the HTTP upgrade request a browser would send."""
         self.key = base64.b64encode(os.urandom(16))
         lines = [
@@ -89,10 +89,11 @@ class WebSocketProtocol(asyncio.Protocol):
             "Connection: Upgrade",
             f"Sec-WebSocket-Key: {self.key.decode()}",
             "Sec-WebSocket-Version: 13",
-            f"Sec-WebSocket-Extensions: {OFFERED_EXTENSIONS}",
             f"Origin: http://{host}:{port}",
             "User-Agent: chat-bench-loadgen",
         ]
+        if offer_deflate:
+            lines.append(f"Sec-WebSocket-Extensions: {OFFERED_EXTENSIONS}")
         return ("\r\n".join(lines) + "\r\n\r\n").encode()
 
     def connection_made(self, transport):
@@ -225,11 +226,13 @@ def _split_header(line):
     return name.strip().lower(), value.strip()
 
 
-async def open_websocket(host, port, path, on_message, on_close):
-    """Connect and complete the upgrade; return the protocol and deflate flag."""
+async def open_websocket(host, port, path, on_message, on_close, offer_deflate=True):
+    """Connect and complete the upgrade; return the protocol and whether deflate is on."""
     loop = asyncio.get_running_loop()
     _, protocol = await loop.create_connection(
-        lambda: WebSocketProtocol(host, port, path, on_message, on_close), host, port
+        lambda: WebSocketProtocol(host, port, path, on_message, on_close, offer_deflate),
+        host,
+        port,
     )
     deflate = await protocol.opened
     return protocol, deflate

@@ -27,6 +27,7 @@ class Assignment:
     worker: int
     workers: int
     tag: str
+    offer_deflate: bool = True
 
     def client_indices(self):
         """Return the global indices of this process's clients."""
@@ -103,7 +104,9 @@ async def run_worker(assignment, barrier):
     """Connect, wait for every process, run the phase, drain, and report."""
     tally = DeliveryTally()
     clients = {
-        index: ChatClient(assignment.nick(index), Receiver(tally).on_chat_message)
+        index: ChatClient(
+            assignment.nick(index), Receiver(tally).on_chat_message, assignment.offer_deflate
+        )
         for index in assignment.client_indices()
     }
     ramp = await connect_all(assignment, clients)
@@ -134,8 +137,9 @@ async def connect_all(assignment, clients):
     _, unfinished = await asyncio.wait(tasks, timeout=assignment.connect_budget_s())
     for task in unfinished:
         task.cancel()
-    if unfinished:
-        ramp.failures["ramp_budget_exceeded"] += len(unfinished)
+    never_connected = len(clients) - len(ramp.connect_ms) - sum(ramp.failures.values())
+    if never_connected:
+        ramp.failures["ramp_budget_exceeded"] = never_connected
     ramp.connect_ms.sort()
     return ramp
 
@@ -161,8 +165,6 @@ async def connect_one(assignment, index, client, delay, gate, ramp):
             ack = None
     if isinstance(ack, dict) and ack.get("ok"):
         ramp.joined[room] += 1
-    else:
-        ramp.failures["join_failed"] += 1
 
 
 def make_senders(assignment, clients, tally):
@@ -249,6 +251,7 @@ def build_report(assignment, clients, ramp, senders, tally, start_ns, phase):
         "joined": dict(ramp.joined),
         "deflate": ramp.deflate,
         "still_connected": sum(client.alive for client in clients.values()),
+        "other_events": sum(client.other_events for client in clients.values()),
         "senders": {
             sender.index: {"room": sender.room, "acked": sender.acked} for sender in senders
         },
