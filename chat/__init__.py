@@ -6,11 +6,12 @@ from types import SimpleNamespace
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, events, runtime, security, views
+from . import admin, events, runtime, security, transport, views
 from .announcer import Announcer
 from .config import Config
 from .extensions import csrf, socketio
 from .presence import Presence
+from .ratelimit import RateLimiter
 from .stats import Stats
 from .store import SQLiteStore
 from .writer import GroupCommitWriter
@@ -61,7 +62,9 @@ def _init_socketio(app):
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
+        serializer=transport.BoundedPacket,
     )
+    transport.harden_websocket(socketio.server.eio)
 
 
 def _init_services(app):
@@ -77,4 +80,5 @@ def _init_services(app):
         presence=presence,
         announcer=Announcer(socketio, presence, app.config["ANNOUNCE_INTERVAL"]),
         stats=Stats(),
+        limiter=RateLimiter.from_config(app.config),
     )

@@ -22,6 +22,19 @@ class Config:
     ANNOUNCE_INTERVAL = 1.0
     # Largest Engine.IO packet accepted, in bytes: a 2000-character message with room for framing.
     MAX_HTTP_BUFFER_SIZE = 64 * 1024
+    # Per-connection limits in events per second, sustained and as a burst; a socket refused
+    # FLOOD_REFUSALS times within about FLOOD_WINDOW seconds is disconnected. RATE_LIMIT = 0
+    # turns every limit off (benchmarks). RATE_* limit chat messages, TYPING_* typing notices
+    # (the page sends one every 2 s at most), EVENT_* every other event (generous: a long
+    # catch-up asks for history batch after batch).
+    RATE_LIMIT = 5
+    RATE_BURST = 10
+    TYPING_RATE_LIMIT = 2
+    TYPING_RATE_BURST = 5
+    EVENT_RATE_LIMIT = 50
+    EVENT_RATE_BURST = 200
+    FLOOD_REFUSALS = 20
+    FLOOD_WINDOW = 10
     PING_INTERVAL = 25
     PING_TIMEOUT = 20
     # Token the operators' page must present to connect to `/admin` (at least 16 characters,

@@ -13,10 +13,12 @@ import logging
 import secrets
 import time
 
+import flask_socketio
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from . import names, payloads
+from . import names, payloads, ratelimit
+from .extensions import socketio
 from .runtime import services
 from .store import Draft
 from .writer import StoreUnavailable
@@ -24,6 +26,12 @@ from .writer import StoreUnavailable
 logger = logging.getLogger(__name__)
 
 MAX_ROOMS_PER_SOCKET = 20
+TOO_FAST = {
+    ratelimit.MESSAGE: "You are sending messages too fast; wait a moment and send again.",
+    ratelimit.TYPING: "Typing notices are coming too fast.",
+    ratelimit.OTHER: "Too many requests; slow down.",
+}
+FLOOD_REASON = "Flooding: too many events, too fast."
 
 
 def acknowledged(handler):
@@ -42,6 +50,40 @@ def acknowledged(handler):
             return {"ok": False, "error": "Internal error; nothing was changed."}
 
     return wrapper
+
+
+def rate_limited(kind):
+    """Ack an error instead of running the handler when this socket is over its `kind` limit."""
+
+    def decorate(handler):
+        @functools.wraps(handler)
+        def wrapper(data):
+            return _refusal(kind) or handler(data)
+
+        return wrapper
+
+    return decorate
+
+
+def _refusal(kind):
+    """None when this socket may send a `kind` event now; else the error ack, after cutting
+    off a socket that keeps flooding (the others in its rooms are told it left)."""
+    verdict, retry_after = services().limiter.check(request.sid, kind)
+    if verdict == ratelimit.ALLOWED:
+        return None
+    if verdict == ratelimit.FLOODING:
+        logger.warning("disconnecting %s for flooding", request.sid)
+        _cut_off(FLOOD_REASON)
+    return {"ok": False, "error": TOO_FAST[kind], "retry_after": round(retry_after, 3)}
+
+
+def _cut_off(reason):
+    """Tell this socket why, then end its session and close its connection."""
+    eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, request.namespace)
+    emit("kicked", {"reason": reason})
+    flask_socketio.disconnect()
+    if eio_sid is not None:
+        socketio.server.eio.disconnect(eio_sid)
 
 
 def joined_room(data):
@@ -66,8 +108,19 @@ def _identity(auth):
         raise ConnectionRefusedError(str(error)) from None
 
 
+def _sent_as_an_event():
+    """Whether a client sent `connect` or `disconnect` as an ordinary event.
+
+    Socket.IO hands such events to the lifecycle handlers too; it runs the real ones only
+    while the socket is not (or no longer) counted as connected.
+    """
+    return socketio.server.manager.is_connected(request.sid, request.namespace)
+
+
 def connect(auth=None):
     """Admit a socket under a valid nickname no other user holds; refuse it otherwise."""
+    if _sent_as_an_event():
+        return unknown_event("connect")
     nick, owner = _identity(auth)
     chat = services()
     admitted, first = chat.presence.claim(request.sid, nick, owner)
@@ -75,12 +128,16 @@ def connect(auth=None):
         raise ConnectionRefusedError(f"Nickname '{nick}' is already in use.")
     if first:
         chat.announcer.came_online(request.sid, nick)
+    chat.limiter.admit(request.sid)
     emit("rooms", {"rooms": chat.presence.directory()})
 
 
 def disconnect(*_reason):
     """Tell the rooms this nickname has left, and everyone when it went offline."""
+    if _sent_as_an_event():
+        return unknown_event("disconnect")
     chat = services()
+    chat.limiter.forget(request.sid)
     nick, rooms_left, offline = chat.presence.release(request.sid)
     for room in rooms_left:
         emit("user left", {"room": room, "nick": nick}, to=room, include_self=False)
@@ -91,6 +148,7 @@ def disconnect(*_reason):
 
 
 @acknowledged
+@rate_limited(ratelimit.OTHER)
 def join(data):
     """Join a room; ack with its members and its recent history (or what came after `after`)."""
     room = payloads.room(data)
@@ -109,6 +167,7 @@ def join(data):
 
 
 @acknowledged
+@rate_limited(ratelimit.OTHER)
 def history(data):
     """Ack with the messages of a joined room after the id `after`, in bounded batches."""
     room = joined_room(data)
@@ -128,6 +187,7 @@ def _history(room, after):
 
 
 @acknowledged
+@rate_limited(ratelimit.OTHER)
 def leave(data):
     """Leave a joined room and tell its remaining members."""
     room = joined_room(data)
@@ -141,6 +201,7 @@ def leave(data):
 
 
 @acknowledged
+@rate_limited(ratelimit.MESSAGE)
 def chat_message(data):
     """Store a message; once committed, pass it to the room's others and ack the sender."""
     room = joined_room(data)
@@ -162,6 +223,7 @@ def chat_message(data):
 
 
 @acknowledged
+@rate_limited(ratelimit.TYPING)
 def typing(data):
     """Tell the room's others whether this user is typing."""
     room = joined_room(data)
@@ -173,7 +235,8 @@ def typing(data):
 
 def unknown_event(event, *_arguments):
     """Answer an event outside the contract with an error instead of silence."""
-    return {"ok": False, "error": f"Unknown event '{str(event)[:64]}'."}
+    unknown = {"ok": False, "error": f"Unknown event '{str(event)[:64]}'."}
+    return _refusal(ratelimit.OTHER) or unknown
 
 
 def log_error(error):

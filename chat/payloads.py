@@ -2,6 +2,9 @@
 
 from . import names
 
+# The largest id SQLite can store (a signed 64-bit integer).
+MESSAGE_ID_MAX = 2**63 - 1
+
 
 class BadPayload(ValueError):
     """A payload the server will not act on; the message is sent back to the sender."""
@@ -46,14 +49,16 @@ def text(data):
         raise BadPayload("Message text is empty.")
     if len(value) > names.TEXT_MAX:
         raise BadPayload(f"Message text is longer than {names.TEXT_MAX} characters.")
+    if not _encodable(value):
+        raise BadPayload("Message text is not valid Unicode (it has a lone surrogate).")
     return value
 
 
 def message_id(data, field):
     """An optional non-negative message id, e.g. the last one a client has seen."""
     value = optional(data, field, int)
-    if value is not None and value < 0:
-        raise BadPayload(f"Field '{field}' must not be negative.")
+    if value is not None and not 0 <= value <= MESSAGE_ID_MAX:
+        raise BadPayload(f"Field '{field}' must be between 0 and {MESSAGE_ID_MAX}.")
     return value
 
 
@@ -63,6 +68,15 @@ def client_id(data):
     if value is not None and not (0 < len(value) <= 64 and value.isprintable()):
         raise BadPayload("Field 'client_id' must be 1-64 printable characters.")
     return value
+
+
+def _encodable(value):
+    """Whether text can be stored as UTF-8: JSON can carry lone surrogates, SQLite cannot."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _kind_name(kind):

@@ -16,6 +16,9 @@ def app(tmp_path):
             "DATABASE": str(tmp_path / "chat.sqlite3"),
             "WTF_CSRF_ENABLED": False,
             "ANNOUNCE_INTERVAL": 0,
+            # Rate limits have tests of their own (test_abuse.py); here they would refuse
+            # the tests that send many messages at once.
+            "RATE_LIMIT": 0,
         }
     )
     yield app

@@ -1,0 +1,104 @@
+"""Per-connection rate limits: a token bucket for each kind of event, and a flood guard.
+
+A socket sending faster than a bucket refills is refused (the handler acks an error); a
+socket that keeps being refused empties its patience, a bucket of refusals, and is
+flooding. The state is a few floats per socket, made on connect and dropped on disconnect,
+so a check costs a dictionary lookup and some arithmetic.
+"""
+
+import threading
+import time
+from dataclasses import dataclass
+
+ALLOWED = "allowed"
+REFUSED = "refused"
+FLOODING = "flooding"
+
+MESSAGE = "chat message"
+TYPING = "typing"
+OTHER = "other"
+_PATIENCE = "patience"
+
+
+@dataclass(frozen=True)
+class Limit:
+    """A token bucket's shape: `rate` tokens back per second, at most `burst` saved up."""
+
+    rate: float
+    burst: float
+
+
+class _Bucket:
+    """The tokens a socket has left for one kind of event."""
+
+    __slots__ = ("tokens", "updated")
+
+    def __init__(self, limit, now):
+        self.tokens = limit.burst
+        self.updated = now
+
+    def take(self, limit, now):
+        """Spend a token if there is one; return the seconds until the next one, 0 if spent."""
+        self.tokens = min(limit.burst, self.tokens + (now - self.updated) * limit.rate)
+        self.updated = now
+        if self.tokens >= 1:
+            self.tokens -= 1
+            return 0.0
+        return (1 - self.tokens) / limit.rate
+
+
+class RateLimiter:
+    """Token buckets per socket and kind of event; kinds without a limit are always allowed."""
+
+    def __init__(self, limits, flood_refusals, flood_window, clock=time.monotonic):
+        self.limits = {kind: limit for kind, limit in limits.items() if limit.rate > 0}
+        if self.limits and flood_refusals > 0:
+            self.limits[_PATIENCE] = Limit(flood_refusals / flood_window, flood_refusals)
+        self.clock = clock
+        self._sockets = {}
+        self._lock = threading.Lock()
+
+    @classmethod
+    def from_config(cls, config):
+        """The limits a Config asks for; `RATE_LIMIT = 0` turns every limit off."""
+        if not config["RATE_LIMIT"]:
+            return cls({}, 0, 1)
+        limits = {
+            MESSAGE: Limit(config["RATE_LIMIT"], config["RATE_BURST"]),
+            TYPING: Limit(config["TYPING_RATE_LIMIT"], config["TYPING_RATE_BURST"]),
+            OTHER: Limit(config["EVENT_RATE_LIMIT"], config["EVENT_RATE_BURST"]),
+        }
+        return cls(limits, config["FLOOD_REFUSALS"], config["FLOOD_WINDOW"])
+
+    def admit(self, sid):
+        """Give a newly connected socket full buckets."""
+        if self.limits:
+            now = self.clock()
+            self._sockets[sid] = {kind: _Bucket(limit, now) for kind, limit in self.limits.items()}
+
+    def forget(self, sid):
+        """Drop a disconnected socket's buckets."""
+        self._sockets.pop(sid, None)
+
+    def check(self, sid, kind):
+        """(ALLOWED, 0), or (REFUSED or FLOODING, seconds until a retry may succeed)."""
+        limit = self.limits.get(kind)
+        if limit is None:
+            return ALLOWED, 0.0
+        with self._lock:
+            buckets = self._sockets.get(sid)
+            if buckets is None:
+                # Only a handler that outlived its socket's disconnect gets here.
+                return REFUSED, 0.0
+            now = self.clock()
+            wait = buckets[kind].take(limit, now)
+            if not wait:
+                return ALLOWED, 0.0
+            patience = self.limits.get(_PATIENCE)
+            if patience is not None and buckets[_PATIENCE].take(patience, now):
+                return FLOODING, wait
+            return REFUSED, wait
+
+    def tracked(self):
+        """How many sockets have buckets right now."""
+        return len(self._sockets)
