@@ -1,0 +1,340 @@
+"""Real Apache and Redis for the deployment tests, and a chat user that roams between processes.
+
+Apache runs the shipped site files from apache/ with only ports, paths and backend addresses
+substituted, over TLS with a self-signed certificate. Each server is a subprocess on free
+127.0.0.1 ports, in its own temporary directory, stopped by PID.
+"""
+
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import redis
+import requests
+import socketio
+from servers import ROOT, GunicornServer, free_port, wait_for_http
+
+APACHE = "/usr/sbin/apache2"
+APACHE_MODULES = Path("/usr/lib/apache2/modules")
+# Ubuntu's defaults that the sites rely on, then what docs/deployment.md has a2enmod enable.
+MODULES = [
+    "mpm_event",
+    "authn_core",
+    "authz_core",
+    "alias",
+    "socache_shmcb",
+    "proxy",
+    "proxy_http",
+    "proxy_wstunnel",
+    "proxy_balancer",
+    "slotmem_shm",
+    "lbmethod_byrequests",
+    "headers",
+    "ssl",
+]
+# Where the shipped sites expect things on a real host.
+SHIPPED_CERTIFICATES = "/etc/letsencrypt/live/chat.example.com"
+SHIPPED_DOMAIN = "chat.example.com"
+SHIPPED_WEBROOT = "/var/www/html"
+
+
+def self_signed_certificate(directory):
+    """Write fullchain.pem and privkey.pem for 127.0.0.1, laid out as Let's Encrypt does."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    subprocess.run(
+        [
+            "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+            "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+            "-addext", "subjectAltName=IP:127.0.0.1",
+            "-keyout", str(directory / "privkey.pem"), "-out", str(directory / "fullchain.pem"),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )  # fmt: skip
+    return directory
+
+
+def render_site(site, replacements):
+    """The text of apache/<site> with each shipped value replaced; fail if one is missing."""
+    text = (ROOT / "apache" / site).read_text()
+    for shipped, local in replacements.items():
+        if shipped not in text:
+            raise ValueError(f"apache/{site} no longer contains {shipped!r}")
+        text = text.replace(shipped, local)
+    return text
+
+
+class ApacheServer:
+    """`apache2 -DFOREGROUND` serving one shipped site over https on a free port.
+
+    backends maps each backend port the site names (8000, or 8001 and 8002) to a test port.
+    """
+
+    # Stopped by PID and read exactly as gunicorn is (tests/servers.py).
+    signal, kill, stop, log = (
+        GunicornServer.signal,
+        GunicornServer.kill,
+        GunicornServer.stop,
+        GunicornServer.log,
+    )
+
+    def __init__(self, tmp_path, site, backends, certificates):
+        self.directory = Path(tmp_path) / f"apache-{site}"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.https_port, self.http_port = free_port(), free_port()
+        self.url = f"https://127.0.0.1:{self.https_port}"
+        self.http_url = f"http://127.0.0.1:{self.http_port}"
+        self.log_path = self.directory / "error.log"
+        # Apache's children run as www-data when started by root; they must read the webroot.
+        self.webroot = Path(tempfile.mkdtemp(prefix="chat-webroot-"))
+        self.webroot.chmod(0o755)
+        replacements = {
+            SHIPPED_CERTIFICATES: str(certificates),
+            SHIPPED_DOMAIN: f"127.0.0.1:{self.https_port}",
+            SHIPPED_WEBROOT: str(self.webroot),
+            "*:80>": f"*:{self.http_port}>",
+            "*:443>": f"*:{self.https_port}>",
+        }
+        for shipped, port in backends.items():
+            replacements[f"127.0.0.1:{shipped}"] = f"127.0.0.1:{port}"
+        (self.directory / "site.conf").write_text(render_site(site, replacements))
+        (self.directory / "httpd.conf").write_text(self._main_config())
+        self.process = None
+
+    def _main_config(self):
+        """What /etc/apache2/apache2.conf and ports.conf provide on Ubuntu, for this instance."""
+        directory = self.directory
+        run_as = "User www-data\nGroup www-data\n" if os.geteuid() == 0 else ""
+        modules = "\n".join(
+            f"LoadModule {name}_module {APACHE_MODULES}/mod_{name}.so" for name in MODULES
+        )
+        return f"""ServerRoot {directory}
+DefaultRuntimeDir {directory}
+PidFile {directory}/apache2.pid
+ErrorLog {directory}/error.log
+LogLevel warn
+Define APACHE_LOG_DIR {directory}
+ServerName 127.0.0.1
+{run_as}{modules}
+Timeout 300
+KeepAlive On
+KeepAliveTimeout 5
+LogFormat "%h %l %u %t \\"%r\\" %>s %O \\"%{{Referer}}i\\" \\"%{{User-Agent}}i\\"" combined
+SSLSessionCache shmcb:{directory}/ssl_scache(512000)
+SSLProtocol all -SSLv3
+<Directory />
+    Require all denied
+</Directory>
+<Directory {self.webroot}>
+    Require all granted
+</Directory>
+Listen 127.0.0.1:{self.http_port}
+Listen 127.0.0.1:{self.https_port}
+Include {directory}/site.conf
+"""
+
+    def start(self, timeout=15.0):
+        """Start Apache in the foreground and wait until it answers over https."""
+        self.process = _spawn(
+            [APACHE, "-f", str(self.directory / "httpd.conf"), "-DFOREGROUND"],
+            self.directory / "console.log",
+        )
+        wait_for_http(self.url + "/apache-is-up", timeout, self.process)
+        return self
+
+    def access_log(self):
+        """The site's access log so far."""
+        path = self.directory / "chat-access.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *_):
+        # SIGTERM, not SIGKILL: Apache then frees its semaphores and shared memory.
+        self.stop()
+        shutil.rmtree(self.webroot, ignore_errors=True)
+
+
+class RedisServer:
+    """Debian's redis-server on a free port, nothing saved to disk."""
+
+    # Stopped by PID and read exactly as gunicorn is (tests/servers.py).
+    signal, kill, stop, log, __exit__ = (
+        GunicornServer.signal,
+        GunicornServer.kill,
+        GunicornServer.stop,
+        GunicornServer.log,
+        GunicornServer.__exit__,
+    )
+
+    def __init__(self, tmp_path):
+        self.directory = Path(tmp_path) / "redis"
+        self.directory.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.log_path = self.directory / "redis.log"
+        (self.directory / "redis.conf").write_text(
+            f"bind 127.0.0.1\nport {self.port}\nsave ''\nappendonly no\n"
+            f"dir {self.directory}\ndaemonize no\n"
+        )
+        self.process = None
+
+    def start(self, timeout=10.0):
+        """Start redis-server and wait until it answers PING."""
+        self.process = _spawn(["redis-server", str(self.directory / "redis.conf")], self.log_path)
+        client = redis.Redis.from_url(self.url, socket_timeout=1)
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                client.ping()
+                return self
+            except redis.ConnectionError:
+                if self.process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"redis-server did not start: {self.log()}") from None
+                time.sleep(0.05)
+
+    def __enter__(self):
+        return self.start()
+
+
+def _spawn(command, log_path):
+    """Start a server in a session of its own (so it is stopped with its children)."""
+    with open(log_path, "ab") as log:
+        return subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
+        )
+
+
+class RoamingUser:
+    """A chat user over https, as the page behaves: it reconnects by itself, wherever the
+    proxy sends it, re-joins its rooms and asks for what came after the last message it saw.
+
+    `route` pins it to one balancer member with the ROUTEID cookie a browser would carry.
+    """
+
+    def __init__(self, url, nick, transports=("websocket",), route=None, reconnection=True):
+        self.url = url
+        self.nick = nick
+        self.transports = list(transports)
+        self.http = requests.Session()
+        self.http.verify = False
+        # Else REQUESTS_CA_BUNDLE from the environment would override verify=False.
+        self.http.trust_env = False
+        if route is not None:
+            self.http.cookies.set("ROUTEID", f".{route}", domain="127.0.0.1", path="/")
+        self.client = socketio.Client(
+            ssl_verify=False,
+            http_session=self.http,
+            reconnection=reconnection,
+            reconnection_delay=0.5,
+            reconnection_delay_max=2,
+            # One Origin header on both transports, from connect(), as a browser sends it.
+            websocket_extra_options={"suppress_origin": True},
+        )
+        self.messages = {}
+        self.received = []
+        self.rooms = set()
+        self.connects = 0
+        self.disconnects = 0
+        self._lock = threading.Lock()
+        self.client.on("connect", self._on_connect)
+        self.client.on("disconnect", self._on_disconnect)
+        self.client.on("chat message", self._on_message)
+        self.client.on("*", self._on_event)
+
+    def connect(self, origin=None):
+        """Connect as the page would, sending the page's Origin (or the one given)."""
+        self.client.connect(
+            self.url,
+            headers={"Origin": origin or self.url},
+            auth={"nick": self.nick, "key": f"key-of-{self.nick}"},
+            transports=self.transports,
+            wait_timeout=10,
+        )
+        return self
+
+    def join(self, room):
+        """Join a room (and re-join it after every reconnect); return the ack."""
+        ack = self.client.call("join", {"room": room}, timeout=10)
+        assert ack["ok"], ack
+        self.rooms.add(room)
+        self._keep(ack["history"])
+        return ack
+
+    def say(self, room, text):
+        """Send a message and return the ack, once the server stored it."""
+        ack = self.client.call("chat message", {"room": room, "text": text}, timeout=10)
+        assert ack["ok"], ack
+        self._keep([{"id": ack["id"], "room": room, "nick": self.nick, "text": text}])
+        return ack
+
+    def texts(self, room):
+        """The texts of every message of a room this user has, by id."""
+        with self._lock:
+            return [m["text"] for _, m in sorted(self.messages.items()) if m["room"] == room]
+
+    def events(self, name):
+        """The payloads of every `name` event received so far."""
+        with self._lock:
+            return [data for event, data in self.received if event == name]
+
+    def wait_until(self, condition, timeout=10.0, what="condition"):
+        """Poll condition() until true; fail after timeout seconds."""
+        deadline = time.monotonic() + timeout
+        while not condition():
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.nick}: {what} not met within {timeout} s")
+            time.sleep(0.05)
+
+    def engine_sid(self):
+        """The Engine.IO session id, as it appears in the polling URLs servers log."""
+        return self.client.eio.sid
+
+    def close(self):
+        """Disconnect for good."""
+        self.client.disconnect()
+
+    def _on_connect(self):
+        """Re-join every room, asking only for what came after the last message seen."""
+        with self._lock:
+            self.connects += 1
+            seen = {room: self._last_seen(room) for room in self.rooms}
+        for room, after in seen.items():
+            self.client.emit("join", {"room": room, "after": after}, callback=self._on_rejoin)
+
+    def _on_disconnect(self, *_reason):
+        """Count connections lost."""
+        with self._lock:
+            self.disconnects += 1
+
+    def _on_rejoin(self, ack):
+        """Keep the catch-up a re-join brought, and the ack itself for the test to check."""
+        self._on_event("rejoined", ack)
+        if ack["ok"]:
+            self._keep(ack["history"])
+
+    def _on_message(self, message):
+        """Keep a live message."""
+        self._keep([message])
+        self._on_event("chat message", message)
+
+    def _on_event(self, event, data=None):
+        """Record any other event."""
+        with self._lock:
+            self.received.append((event, data))
+
+    def _keep(self, messages):
+        """Store messages by id, so a repeat is kept once."""
+        with self._lock:
+            self.messages.update((message["id"], message) for message in messages)
+
+    def _last_seen(self, room):
+        """The highest message id seen in a room, 0 if none."""
+        return max((i for i, m in self.messages.items() if m["room"] == room), default=0)
