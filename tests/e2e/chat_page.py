@@ -1,0 +1,65 @@
+"""The chat page as a person sees and uses it, for browser tests."""
+
+from playwright.sync_api import expect
+
+
+class ChatPage:
+    """One person's chat page: what it shows and what they do on it."""
+
+    def __init__(self, page):
+        self.page = page
+        self.status = page.locator("#status")
+        self.message_box = page.locator("#message")
+        self.typing = page.locator("#typing")
+        self.my_rooms = page.locator("#my-rooms")
+        self.directory = page.locator("#directory")
+
+    def log(self, room):
+        """The message list of a joined room."""
+        return self.page.locator(f'#logs ol.messages[data-room="{room}"]')
+
+    def messages(self, room):
+        """The messages shown in a room, in order."""
+        return self.log(room).locator("li.message")
+
+    def texts(self, room):
+        """The text of every message in a room, in order."""
+        return self.messages(room).locator(".text")
+
+    def message(self, room, text):
+        """The message in a room whose text is exactly text."""
+        exact_text = self.page.locator(".text").get_by_text(text, exact=True)
+        return self.messages(room).filter(has=exact_text)
+
+    def notices(self, room):
+        """The join and leave notices of a room."""
+        return self.log(room).locator("li.notice .notice-text")
+
+    def listed_room(self, room):
+        """A room's entry in the directory of every occupied room."""
+        return self.directory.locator(f'.join-listed[data-room="{room}"]')
+
+    def my_room(self, room):
+        """A room's entry in the list of rooms this person has joined."""
+        return self.my_rooms.locator(f'.open-room[data-room="{room}"]')
+
+    def wait_until_in(self, room):
+        """Wait until connected with the room open."""
+        expect(self.status).to_have_attribute("data-state", "connected")
+        self.expect_open(room)
+
+    def expect_open(self, room):
+        """Expect the room to be the one shown (its log may still be empty)."""
+        expect(self.page.locator("#room-title")).to_have_text(f"# {room}")
+        expect(self.log(room)).not_to_have_attribute("hidden", "")
+
+    def send(self, text):
+        """Type text in the message box and press Enter."""
+        self.message_box.fill(text)
+        self.message_box.press("Enter")
+
+    def join(self, room):
+        """Join a room with the join form and wait until it is open."""
+        self.page.fill("#join-room", room)
+        self.page.press("#join-room", "Enter")
+        self.expect_open(room)
