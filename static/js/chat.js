@@ -1,14 +1,16 @@
 // The chat page: connection state, rooms, messages, typing, and catch-up after reconnects.
 import { io } from '../vendor/socket.io.esm.min.js';
+import { initDrawer } from './drawer.js';
 import { Outbox } from './outbox.js';
 import {
-  element, memberItems, replaceList, showStatus, typingText,
+  element, memberItems, presenceItem, replaceList, showStatus, typingText,
 } from './render.js';
 import { RoomLog } from './rooms.js';
 
 const TYPING_SEND_INTERVAL_MS = 2000;
 const TYPING_IDLE_MS = 3000;
 const TYPING_EXPIRE_MS = 6000;
+const PRESENCE_SHOWN = 5;
 
 // DOM references
 const app = document.getElementById('app');
@@ -16,6 +18,8 @@ const statusNode = document.getElementById('status');
 const announcementNode = document.getElementById('announcement');
 const myRoomsList = document.getElementById('my-rooms');
 const directoryList = document.getElementById('directory');
+const presenceList = document.getElementById('presence');
+const unreadTotal = document.getElementById('unread-total');
 const joinForm = document.getElementById('join-form');
 const joinInput = document.getElementById('join-room');
 const joinError = document.getElementById('join-error');
@@ -36,6 +40,12 @@ let activeRoom = null;
 let typingSentAt = 0;
 let typingIdleTimer = null;
 
+const closeDrawer = initDrawer({
+  app,
+  toggle: document.getElementById('rooms-toggle'),
+  panel: document.getElementById('sidebar'),
+  backdrop: document.getElementById('sidebar-backdrop'),
+});
 const socket = io({ transports: ['websocket', 'polling'], upgrade: true });
 const outbox = new Outbox(socket, (room) => rooms.get(room), me);
 
@@ -46,6 +56,7 @@ function renderMyRooms() {
     const item = element('li', log.name === activeRoom ? 'my-room active' : 'my-room');
     const open = element('button', 'open-room', log.name);
     open.type = 'button';
+    open.dataset.room = log.name;
     open.setAttribute('aria-current', log.name === activeRoom ? 'true' : 'false');
     open.addEventListener('click', () => activate(log.name));
     if (log.unread) open.append(element('span', 'badge', String(log.unread)));
@@ -56,6 +67,9 @@ function renderMyRooms() {
     item.append(open, close);
     return item;
   }));
+  const unread = [...rooms.values()].reduce((sum, log) => sum + log.unread, 0);
+  unreadTotal.textContent = String(unread);
+  unreadTotal.hidden = unread === 0;
 }
 
 function renderDirectory(directory) {
@@ -74,6 +88,7 @@ function renderDirectory(directory) {
 function renderRoomHeader() {
   const log = rooms.get(activeRoom);
   roomTitle.textContent = log ? `# ${log.name}` : 'No room';
+  messageInput.placeholder = log ? `Message #${log.name}` : 'Join a room to write';
   memberCount.textContent = String(log ? log.members.length : 0);
   replaceList(membersList, log ? memberItems(log.members, me) : []);
 }
@@ -84,6 +99,12 @@ function renderTyping() {
     .filter(([, until]) => until > now)
     .map(([nick]) => nick);
   typingNode.textContent = typingText(nicks);
+}
+
+function notePresence(nicks, verb) {
+  if (nicks.length === 0) return;
+  presenceList.prepend(presenceItem(nicks, verb));
+  while (presenceList.children.length > PRESENCE_SHOWN) presenceList.lastElementChild.remove();
 }
 
 function announce(text) {
@@ -99,6 +120,7 @@ function activate(room) {
   renderMyRooms();
   renderRoomHeader();
   renderTyping();
+  closeDrawer();
   messageInput.focus();
 }
 
@@ -268,6 +290,11 @@ socket.on('typing', ({ room, nick, active }) => {
 });
 
 socket.on('rooms', ({ rooms: directory }) => renderDirectory(directory));
+
+socket.on('presence', ({ online, offline }) => {
+  notePresence(online.filter((nick) => nick !== me), 'came online');
+  notePresence(offline, 'went offline');
+});
 
 socket.on('message removed', ({ id, room }) => rooms.get(room)?.remove(id));
 

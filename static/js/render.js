@@ -23,10 +23,20 @@ function timeElement(ts) {
 
 const stateLabels = { pending: 'sending…', sent: '', failed: 'not sent' };
 
+const AUTHOR_HUES = 7;
+
+// The same nickname always gets the same colour, so a conversation is easy to follow.
+function hueOf(nick) {
+  let hash = 0;
+  for (const character of nick) hash = (hash * 31 + character.codePointAt(0)) >>> 0;
+  return hash % AUTHOR_HUES;
+}
+
 export function messageItem(message, own) {
   const item = element('li', own ? 'message own' : 'message');
   const meta = element('div', 'meta');
-  meta.append(element('span', 'author', message.nick), timeElement(message.ts));
+  const author = element('span', `author hue-${hueOf(message.nick)}`, message.nick);
+  meta.append(author, timeElement(message.ts));
   item.append(meta, element('p', 'text', message.text));
   if (message.id !== undefined) item.dataset.id = String(message.id);
   return item;
@@ -44,8 +54,18 @@ export function setDeliveryState(item, state, reason) {
 }
 
 export function noticeItem(text) {
-  const item = element('li', 'notice', text);
+  const item = element('li', 'notice');
+  item.append(element('span', 'notice-text', text), timeElement(Date.now()));
   item.dataset.notice = 'true';
+  return item;
+}
+
+// One line of the activity list: who came online or went offline, and when.
+export function presenceItem(nicks, verb) {
+  const shown = nicks.slice(0, 3).join(', ');
+  const names = nicks.length > 3 ? `${shown} and ${nicks.length - 3} more` : shown;
+  const item = element('li', 'presence-item');
+  item.append(element('span', 'presence-text', `${names} ${verb}`), timeElement(Date.now()));
   return item;
 }
 

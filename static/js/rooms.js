@@ -12,6 +12,7 @@ export class RoomLog {
     this.list.setAttribute('role', 'log');
     this.list.setAttribute('aria-live', 'polite');
     this.list.setAttribute('aria-label', `Messages in ${name}`);
+    this.list.dataset.room = name;
     this.list.hidden = true;
     container.append(this.list);
   }
