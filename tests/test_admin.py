@@ -9,7 +9,6 @@ import time
 import pytest
 import redis
 import socketio as socketio_client
-from conftest import received
 from servers import GunicornServer, free_port
 
 from chat.stats import RATE_WINDOW
@@ -52,9 +51,15 @@ def operator(connect):
             socket.disconnect(namespace=ADMIN)
 
 
+def received(socket, event, namespace="/"):
+    """The payloads of every `event` a socket has received on a namespace since last asked."""
+    packets = socket.get_received(namespace)
+    return [packet["args"][0] for packet in packets if packet["name"] == event]
+
+
 def admin_received(socket, event):
     """The payloads of every `event` an operator's socket has received since last asked."""
-    return [packet["args"][0] for packet in socket.get_received(ADMIN) if packet["name"] == event]
+    return received(socket, event, ADMIN)
 
 
 def next_stats(socket, until, timeout=3.0):
