@@ -62,9 +62,9 @@ def _init_socketio(app):
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
-        serializer=transport.BoundedPacket,
+        serializer=transport.CheckedPacket,
     )
-    transport.harden_websocket(socketio.server.eio)
+    transport.harden(socketio.server)
 
 
 def _init_services(app):

@@ -17,7 +17,7 @@ import flask_socketio
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from . import names, payloads, ratelimit
+from . import names, payloads, ratelimit, transport
 from .extensions import socketio
 from .runtime import services
 from .store import Draft
@@ -82,8 +82,7 @@ def _cut_off(reason):
     eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, request.namespace)
     emit("kicked", {"reason": reason})
     flask_socketio.disconnect()
-    if eio_sid is not None:
-        socketio.server.eio.disconnect(eio_sid)
+    transport.close_connection(socketio.server.eio, eio_sid)
 
 
 def joined_room(data):

@@ -59,16 +59,16 @@ class RateLimiter:
         self._lock = threading.Lock()
 
     @classmethod
-    def from_config(cls, config):
+    def from_config(cls, config, clock=time.monotonic):
         """The limits a Config asks for; `RATE_LIMIT = 0` turns every limit off."""
         if not config["RATE_LIMIT"]:
-            return cls({}, 0, 1)
+            return cls({}, 0, 1, clock)
         limits = {
             MESSAGE: Limit(config["RATE_LIMIT"], config["RATE_BURST"]),
             TYPING: Limit(config["TYPING_RATE_LIMIT"], config["TYPING_RATE_BURST"]),
             OTHER: Limit(config["EVENT_RATE_LIMIT"], config["EVENT_RATE_BURST"]),
         }
-        return cls(limits, config["FLOOD_REFUSALS"], config["FLOOD_WINDOW"])
+        return cls(limits, config["FLOOD_REFUSALS"], config["FLOOD_WINDOW"], clock)
 
     def admit(self, sid):
         """Give a newly connected socket full buckets."""
