@@ -13,8 +13,9 @@ from collections import deque
 
 # Messages per second is averaged over this many whole seconds, the current one excluded.
 RATE_WINDOW = 5
-# Longest list of names sent per snapshot; the counts beside them are always exact.
+# Most users, rooms, and members per room named in one snapshot; the counts stay exact.
 LISTED = 500
+MEMBERS_LISTED = 50
 
 
 class Stats:
@@ -110,7 +111,7 @@ class LiveFeed:
             "users": users[:LISTED],
             "room_count": len(rooms),
             "rooms": [
-                {"name": name, "member_count": len(members), "members": members[:LISTED]}
+                {"name": name, "member_count": len(members), "members": members[:MEMBERS_LISTED]}
                 for name, members in rooms[:LISTED]
             ],
         }
