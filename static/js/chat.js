@@ -115,6 +115,7 @@ function announce(text) {
 // Rooms
 
 function activate(room) {
+  if (room !== activeRoom) stopTyping();
   activeRoom = room;
   rooms.forEach((log) => log.show(log.name === room));
   renderMyRooms();

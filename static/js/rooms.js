@@ -1,6 +1,9 @@
 // One conversation log per joined room: ordered by message id, each message once.
 import { element, messageItem, noticeItem } from './render.js';
 
+// A reader this close to the end of the log is following it; further up, they are reading back.
+const NEAR_END_PX = 80;
+
 export class RoomLog {
   constructor(name, container) {
     this.name = name;
@@ -38,8 +41,7 @@ export class RoomLog {
       if (node.dataset.id || node.dataset.clientId) next = node;
     }
     item.dataset.id = String(id);
-    this.list.insertBefore(item, next);
-    this.scrollToEnd();
+    this.followingEnd(() => this.list.insertBefore(item, next));
   }
 
   // A message of ours, shown before the server has stored it.
@@ -62,12 +64,20 @@ export class RoomLog {
   }
 
   addNotice(text) {
-    this.list.append(noticeItem(text));
-    this.scrollToEnd();
+    this.followingEnd(() => this.list.append(noticeItem(text)));
   }
 
+  // Insert something, and keep the newest item in view unless the reader has scrolled back.
+  followingEnd(insert) {
+    const box = this.list.parentElement;
+    const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_END_PX;
+    insert();
+    if (atEnd) this.scrollToEnd();
+  }
+
+  // All logs share one scrolling box, so only the log on show may move it.
   scrollToEnd() {
-    this.list.parentElement.scrollTop = this.list.parentElement.scrollHeight;
+    if (!this.list.hidden) this.list.parentElement.scrollTop = this.list.parentElement.scrollHeight;
   }
 
   show(visible) {

@@ -56,6 +56,17 @@ def test_the_typing_indicator_shows_for_the_others_and_clears(person):
     expect(bob.message("r3-typing", "I am writing again")).to_be_visible()
 
 
+def test_the_typing_indicator_clears_at_once_when_the_typist_switches_rooms(person):
+    alice = person("alice3s", "r3-here")
+    alice.join("r3-there")
+    bob = person("bob3s", "r3-there")
+
+    alice.message_box.press_sequentially("half a thought")
+    expect(bob.typing).to_have_text("alice3s is typing…")
+    alice.my_room("r3-here").click()
+    expect(bob.typing).to_have_text("", timeout=DELIVERY_MS)
+
+
 def test_joining_and_leaving_are_announced_in_the_room(person):
     alice = person("alice3j", "r3-door")
     bob = person("bob3j", "r3-door")
@@ -98,6 +109,27 @@ def test_switching_rooms_and_the_directory_with_live_member_counts(person):
 
     bob.page.close()
     expect(alice.listed_room("r4-south")).to_contain_text("1 online")
+
+
+def test_new_messages_scroll_into_view_unless_the_reader_scrolled_back(person):
+    alice = person("alice8", "r8-scroll")
+    bob = person("bob8", "r8-scroll")
+    # Ten long messages fill more than a screen and stay within the sending rate limit.
+    for number in range(1, 11):
+        bob.send(f"line {number} " + "and a long story " * 20)
+    expect(alice.messages("r8-scroll")).to_have_count(10)
+    expect(alice.messages("r8-scroll").last).to_be_in_viewport()
+
+    logs = alice.page.locator("#logs")
+    logs.evaluate("box => { box.scrollTop = 0; }")
+    bob.send("while alice reads back")
+    expect(alice.message("r8-scroll", "while alice reads back")).to_be_attached()
+    expect(alice.messages("r8-scroll").first).to_be_in_viewport()
+    expect(alice.message("r8-scroll", "while alice reads back")).not_to_be_in_viewport()
+
+    logs.evaluate("box => { box.scrollTop = box.scrollHeight; }")
+    bob.send("back at the end")
+    expect(alice.message("r8-scroll", "back at the end")).to_be_in_viewport()
 
 
 def test_markup_in_a_message_is_shown_as_text_and_runs_nothing(person):
