@@ -60,8 +60,3 @@ def joined(connect):
         return socket
 
     return joined
-
-
-def received(socket, event):
-    """The payloads of every `event` the socket has received since last asked."""
-    return [packet["args"][0] for packet in socket.get_received() if packet["name"] == event]

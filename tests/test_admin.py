@@ -9,6 +9,7 @@ import time
 import pytest
 import redis
 import socketio as socketio_client
+from inbox import received
 from servers import GunicornServer, free_port
 
 from chat.stats import RATE_WINDOW
@@ -49,12 +50,6 @@ def operator(connect):
     for socket in opened:
         if socket.is_connected(ADMIN):
             socket.disconnect(namespace=ADMIN)
-
-
-def received(socket, event, namespace="/"):
-    """The payloads of every `event` a socket has received on a namespace since last asked."""
-    packets = socket.get_received(namespace)
-    return [packet["args"][0] for packet in packets if packet["name"] == event]
 
 
 def admin_received(socket, event):

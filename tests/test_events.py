@@ -3,7 +3,7 @@
 import sqlite3
 
 import pytest
-from conftest import received
+from inbox import received
 
 
 def send(socket, room, text, **extra):
