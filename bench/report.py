@@ -138,8 +138,8 @@ def run_table(runs):
     """Render one line per run, with the generator's CPU to show it kept up."""
     lines = [
         "| scenario | round | system | connected | deliveries/s | p50 ms | p99 ms | lost"
-        " | server CPU s | generator busiest CPU % | error |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        " | server CPU s | generator busiest CPU % | load 1m | error |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for run in runs:
         summary = run.get("summary") or {}
@@ -152,6 +152,7 @@ def run_table(runs):
             summary.get("deliveries", {}).get("lost"),
             (summary.get("server") or {}).get("cpu_s"),
             summary.get("generator", {}).get("busiest_process_cpu_percent_during_phase"),
+            run.get("load_average_1m"),
         ]
         lines.append(
             f"| {run['scenario']} | {run['round']} | {run['system']} | "

@@ -85,6 +85,8 @@ def run_loadgen(argv):
 def run_once(system, scenario, round_number, args):
     """Start a fresh server, run one scenario against it, stop it."""
     run = {"scenario": scenario, "round": round_number, "system": system}
+    # A busy neighbour on a small machine shows up here before it shows up in the numbers.
+    run["load_average_1m"] = os.getloadavg()[0]
     with tempfile.TemporaryDirectory(prefix=f"bench-{system}-") as workdir:
         try:
             server = start_server(system, Path(workdir))
