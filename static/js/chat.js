@@ -25,6 +25,7 @@ const joinInput = document.getElementById('join-room');
 const joinError = document.getElementById('join-error');
 const roomTitle = document.getElementById('room-title');
 const memberCount = document.getElementById('member-count');
+const memberNoun = document.getElementById('member-noun');
 const membersList = document.getElementById('members');
 const logsContainer = document.getElementById('logs');
 const typingNode = document.getElementById('typing');
@@ -89,7 +90,9 @@ function renderRoomHeader() {
   const log = rooms.get(activeRoom);
   roomTitle.textContent = log ? `# ${log.name}` : 'No room';
   messageInput.placeholder = log ? `Message #${log.name}` : 'Join a room to write';
-  memberCount.textContent = String(log ? log.members.length : 0);
+  const count = log ? log.members.length : 0;
+  memberCount.textContent = String(count);
+  memberNoun.textContent = count === 1 ? 'member' : 'members';
   replaceList(membersList, log ? memberItems(log.members, me) : []);
 }
 

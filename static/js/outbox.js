@@ -1,7 +1,8 @@
 // Messages we sent: each has a client id, is resent until the server acks it, and shows
-// pending / sent / failed. The server stores a (sender, client id) pair once, so a resend
-// after a lost ack is answered with the original id instead of a second copy.
-import { messageItem, setDeliveryState } from './render.js';
+// pending / sent / failed, with a button to send a failed one again. The server stores a
+// (sender, client id) pair once, so a resend after a lost ack is answered with the original
+// id instead of a second copy.
+import { element, messageItem, setDeliveryState } from './render.js';
 
 const ACK_TIMEOUT_MS = 5000;
 const MAX_ATTEMPTS = 5;
@@ -55,14 +56,25 @@ export class Outbox {
   failed(entry, reason) {
     this.waiting.delete(entry.clientId);
     setDeliveryState(entry.item, 'failed', reason);
+    const again = element('button', 'send-again', 'Send again');
+    again.type = 'button';
+    again.addEventListener('click', () => {
+      again.remove();
+      this.sendAgain(entry);
+    });
+    entry.item.append(again);
+  }
+
+  sendAgain(entry) {
+    entry.attempts = 0;
+    setDeliveryState(entry.item, 'pending');
+    this.waiting.set(entry.clientId, entry);
+    this.attempt(entry);
   }
 
   // After a reconnect (and re-join), send again whatever was not acknowledged.
   resendAll() {
-    this.waiting.forEach((entry) => {
-      entry.attempts = 0;
-      this.attempt(entry);
-    });
+    this.waiting.forEach((entry) => this.sendAgain(entry));
   }
 
   dropRoom(room) {
