@@ -31,6 +31,7 @@ const logsContainer = document.getElementById('logs');
 const typingNode = document.getElementById('typing');
 const messageForm = document.getElementById('message-form');
 const messageInput = document.getElementById('message');
+const messageSubmit = messageForm.querySelector('button[type=submit]');
 const sendError = document.getElementById('send-error');
 
 // State
@@ -108,6 +109,14 @@ function notePresence(nicks, verb) {
   if (nicks.length === 0) return;
   presenceList.prepend(presenceItem(nicks, verb));
   while (presenceList.children.length > PRESENCE_SHOWN) presenceList.lastElementChild.remove();
+}
+
+// The socket will not reconnect by itself (refused, or sent away): say so and take no more input.
+function stopForGood(detail) {
+  showStatus(statusNode, 'offline', detail);
+  messageInput.disabled = true;
+  messageSubmit.disabled = true;
+  sendError.textContent = 'You are disconnected. Reload the page to chat again.';
 }
 
 function announce(text) {
@@ -245,14 +254,14 @@ socket.on('connect', () => {
 
 socket.on('disconnect', (reason) => {
   if (socket.active) showStatus(statusNode, 'reconnecting', 'connection lost');
-  else showStatus(statusNode, 'offline', reason === 'io server disconnect' ? 'disconnected by the server' : reason);
+  else stopForGood(reason === 'io server disconnect' ? 'disconnected by the server' : reason);
 });
 
 socket.io.on('reconnect_attempt', () => showStatus(statusNode, 'reconnecting'));
 
 socket.on('connect_error', (error) => {
   if (socket.active) showStatus(statusNode, 'reconnecting');
-  else showStatus(statusNode, 'offline', error.message);
+  else stopForGood(error.message);
 });
 
 socket.on('chat message', (message) => {
