@@ -1,0 +1,133 @@
+"""Play a short scripted conversation in real browsers and save what each person sees.
+
+Three people in two rooms: alice and bob on desktops, carol on a phone. The app runs under
+gunicorn on a free port with a throwaway database. Run from anywhere:
+
+    python3 docs/screenshots.py
+
+and the PNGs land in docs/screenshots/ (needs Chromium and Playwright: `.ci/setup`).
+"""
+
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import expect, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path[:0] = [str(ROOT / "tests"), str(ROOT / "tests" / "e2e")]
+
+import chromium  # noqa: E402
+from chat_page import ChatPage  # noqa: E402
+from servers import GunicornServer  # noqa: E402
+
+OUTPUT = ROOT / "docs" / "screenshots"
+PLACE = {"locale": "en-GB", "timezone_id": "Europe/Helsinki"}
+DESKTOP = {**PLACE, "viewport": {"width": 1280, "height": 760}}
+PHONE = {
+    **PLACE,
+    "viewport": {"width": 390, "height": 780},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+class Cast:
+    """The people of the script, each in a browser context of their own."""
+
+    def __init__(self, browser, url):
+        self.browser = browser
+        self.url = url
+
+    def open_form(self, device):
+        """A newcomer's page showing the form."""
+        page = self.browser.new_context(**device).new_page()
+        page.goto(self.url + "/")
+        return page
+
+    def enter(self, nick, room, device, page=None):
+        """Someone fills the form and lands in the room."""
+        page = page or self.open_form(device)
+        page.fill("#nickname", nick)
+        page.fill("#room", room)
+        page.click("#submit")
+        chat = ChatPage(page)
+        chat.wait_until_in(room)
+        return chat
+
+
+def say(chat, room, text):
+    """Send a message and wait until the server has stored it."""
+    chat.send(text)
+    expect(chat.message(room, text)).to_have_class(re.compile(r"\bsent\b"))
+
+
+def shoot(page, name, full_page=False):
+    """Save what the page shows as docs/screenshots/<name>.png."""
+    path = OUTPUT / f"{name}.png"
+    page.screenshot(path=path, full_page=full_page, animations="disabled", caret="initial")
+    print(f"wrote {path.relative_to(ROOT)}")
+
+
+def play(cast):
+    """The script: a hiking trip planned across two rooms."""
+    alice = cast.enter("alice", "lobby", DESKTOP)
+    bob = cast.enter("bob", "lobby", DESKTOP)
+    say(alice, "lobby", "Morning! Anyone up for a hike on Saturday?")
+    say(bob, "lobby", "Count me in. Which trail?")
+
+    carol_form = cast.open_form(PHONE)
+    shoot(carol_form, "form-phone", full_page=True)
+    carol = cast.enter("carol", "hiking", PHONE, page=carol_form)
+    say(carol, "hiking", "Made a room for the trip, come over to #hiking")
+
+    alice.listed_room("hiking").click()
+    alice.expect_open("hiking")
+    say(alice, "hiking", "Nuuksio, the 8 km loop from Haukkalampi?")
+    say(carol, "hiking", "Perfect. I'll bring the map and a thermos.")
+    say(bob, "lobby", "Tip: <b>tags</b> show up as plain text here, nothing runs.")
+    expect(alice.my_room("lobby").locator(".badge")).to_have_text("1")
+
+    bob.join("hiking")
+    say(bob, "hiking", "Train leaves Helsinki at 8:05, meet on the platform?")
+    bob.my_room("lobby").click()
+    bob.expect_open("lobby")
+    say(alice, "hiking", "Works for me!")
+    expect(bob.my_room("hiking").locator(".badge")).to_have_text("1")
+    expect(carol.message("hiking", "Works for me!")).to_be_visible()
+    carol.message_box.press_sequentially("See you")
+    expect(alice.typing).to_have_text("carol is typing…")
+
+    shoot(alice.page, "alice-desktop")
+    shoot(bob.page, "bob-desktop")
+    shoot(carol.page, "carol-phone")
+    carol.page.click("#rooms-toggle")
+    expect(carol.page.locator("#sidebar")).to_be_visible()
+    shoot(carol.page, "carol-phone-rooms")
+
+    impostor = cast.open_form(DESKTOP)
+    impostor.fill("#nickname", "Alice")
+    impostor.fill("#room", "lobby")
+    impostor.click("#submit")
+    expect(impostor.locator("#nickname-error")).not_to_be_empty()
+    shoot(impostor, "form-desktop", full_page=True)
+
+
+def main():
+    """Start the app, play the script, write the screenshots."""
+    OUTPUT.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        GunicornServer(scratch) as server,
+        sync_playwright() as playwright,
+    ):
+        browser = chromium.launch(playwright)
+        expect.set_options(timeout=10_000)
+        play(Cast(browser, server.url))
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()
