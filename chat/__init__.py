@@ -65,6 +65,7 @@ def _init_socketio(app):
         serializer=transport.CheckedPacket,
     )
     transport.harden(socketio.server)
+    app.wsgi_app = transport.BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
 
 
 def _init_services(app):

@@ -23,7 +23,7 @@ class Config:
     # Largest Engine.IO packet accepted, in bytes: a 2000-character message with room for framing.
     MAX_HTTP_BUFFER_SIZE = 64 * 1024
     # Per-connection limits in events per second, sustained and as a burst; a socket refused
-    # FLOOD_REFUSALS times within about FLOOD_WINDOW seconds is disconnected. RATE_LIMIT = 0
+    # more than FLOOD_REFUSALS times in about FLOOD_WINDOW seconds is cut off. RATE_LIMIT = 0
     # turns every limit off (benchmarks). RATE_* limit chat messages, TYPING_* typing notices
     # (the page sends one every 2 s at most), EVENT_* every other event (generous: a long
     # catch-up asks for history batch after batch).

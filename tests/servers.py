@@ -98,6 +98,19 @@ class GunicornServer:
         """Everything the server printed so far."""
         return self.log_path.read_text(errors="replace")
 
+    def worker_pid(self):
+        """The pid of gunicorn's worker (the master's only child), or None between workers."""
+        children = []
+        for listing in Path(f"/proc/{self.process.pid}/task").glob("*/children"):
+            children += [int(pid) for pid in listing.read_text().split()]
+        return children[0] if children else None
+
+    def worker_rss_kib(self):
+        """The worker's resident memory in KiB, as /proc reports it."""
+        status = Path(f"/proc/{self.worker_pid()}/status").read_text()
+        [rss] = [line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")]
+        return int(rss)
+
     def __enter__(self):
         return self.start()
 

@@ -1,0 +1,409 @@
+"""Abuse and bad input: rate limits and the flood cut-off, hostile payloads and frames, origins.
+
+The rate limits are checked through the test client on a clock the test moves; everything
+below the handlers (frames, packets, origins, body sizes) against the real server, since
+that is where those limits live.
+"""
+
+import json
+import socket
+import struct
+import threading
+import time
+
+import pytest
+import requests
+import socketio
+import websocket
+from inbox import received
+from servers import GunicornServer
+from test_server import ChatClient
+
+from chat import create_app
+from chat.config import Config
+from chat.ratelimit import RateLimiter
+
+# Over the default limits: 10 messages at once, then 5 per second.
+BURST = Config.RATE_BURST
+REFUSALS_BEFORE_CUT_OFF = Config.FLOOD_REFUSALS
+
+
+class Clock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+    def advance(self, seconds):
+        self.now += seconds
+
+
+@pytest.fixture
+def clock(app):
+    """Turn the default rate limits on for this app, timed by a clock the test moves."""
+    clock = Clock()
+    defaults = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
+    app.extensions["chat"].limiter = RateLimiter.from_config(defaults, clock)
+    return clock
+
+
+def send(socket, text, room="a", **extra):
+    return socket.emit("chat message", {"room": room, "text": text, **extra}, callback=True)
+
+
+def typing(socket, room="a"):
+    return socket.emit("typing", {"room": room, "active": True}, callback=True)
+
+
+# Rate limits
+
+
+def test_a_burst_passes_and_the_next_message_is_refused_with_a_clear_error(clock, joined, app):
+    alice = joined("alice", "a")
+    bob = joined("bob", "a")
+    assert all(send(alice, f"m{n}")["ok"] for n in range(BURST))
+    refused = send(alice, "one too many")
+    assert refused == {
+        "ok": False,
+        "error": "You are sending messages too fast; wait a moment and send again.",
+        "retry_after": 0.2,
+    }
+    assert [m["text"] for m in received(bob, "chat message")] == [f"m{n}" for n in range(BURST)]
+    assert len(app.extensions["chat"].store.recent("a", 50)) == BURST
+    assert alice.is_connected()
+
+
+def test_tokens_come_back_at_the_sustained_rate(clock, joined):
+    alice = joined("alice", "a")
+    for n in range(BURST):
+        send(alice, f"m{n}")
+    clock.advance(0.2)
+    assert send(alice, "after 0.2 s")["ok"]
+    assert not send(alice, "right after")["ok"]
+    clock.advance(1.0)
+    assert [send(alice, f"later {n}")["ok"] for n in range(6)] == [True] * 5 + [False]
+
+
+def test_chatting_and_typing_at_the_pages_pace_is_never_refused(clock, joined):
+    """Two minutes of a fast typist: a typing notice every 2 s (the page's pace), a message
+    every 3 s, and eight lines pasted at once halfway through."""
+    alice = joined("alice", "a")
+    acks = []
+    for second in range(120):
+        if second % 2 == 0:
+            acks.append(typing(alice))
+        if second % 3 == 0:
+            acks.append(send(alice, f"at {second} s"))
+        if second == 60:
+            acks += [send(alice, f"pasted line {n}") for n in range(8)]
+        clock.advance(1.0)
+    assert all(ack["ok"] for ack in acks)
+
+
+def test_typing_has_a_limit_of_its_own(clock, joined):
+    alice = joined("alice", "a")
+    acks = [typing(alice) for _ in range(Config.TYPING_RATE_BURST + 1)]
+    assert [ack["ok"] for ack in acks][-2:] == [True, False]
+    assert acks[-1]["error"] == "Typing notices are coming too fast."
+    assert send(alice, "messages are still fine")["ok"]
+
+
+def test_every_other_event_is_limited_too(clock, connect):
+    alice = connect("alice")
+    acks = [alice.emit("no such event", callback=True) for _ in range(Config.EVENT_RATE_BURST)]
+    assert all(ack["error"] == "Unknown event 'no such event'." for ack in acks)
+    refused = alice.emit("join", {"room": "a"}, callback=True)
+    assert refused["error"] == "Too many requests; slow down."
+
+
+def test_a_mild_excess_is_refused_without_disconnecting(clock, joined):
+    alice = joined("alice", "a")
+    bob = joined("bob", "a")
+    acks = [send(alice, f"m{n}") for n in range(BURST + REFUSALS_BEFORE_CUT_OFF - 1)]
+    assert sum(not ack["ok"] for ack in acks) == REFUSALS_BEFORE_CUT_OFF - 1
+    assert alice.is_connected() and received(alice, "kicked") == []
+    clock.advance(1.0)
+    assert send(alice, "calmer now")["ok"]
+    assert received(bob, "user left") == []
+
+
+def test_repeated_flooding_disconnects_that_client_only(clock, joined, app):
+    flooder = joined("flooder", "a")
+    bob = joined("bob", "a")
+    carol = joined("carol", "a")
+    for n in range(BURST + REFUSALS_BEFORE_CUT_OFF + 1):
+        send(flooder, f"flood {n}")
+    assert not flooder.is_connected()
+    assert received(bob, "user left") == [{"room": "a", "nick": "flooder"}]
+    assert send(bob, "still here")["ok"]
+    assert [m["text"] for m in received(carol, "chat message")][-1] == "still here"
+    assert app.extensions["chat"].limiter.tracked() == 2, "the flooder's buckets are gone"
+
+
+def test_sending_connect_as_an_event_neither_resets_limits_nor_claims_anything(clock, joined):
+    alice = joined("alice", "a")
+    for n in range(BURST):
+        send(alice, f"m{n}")
+    ack = alice.emit("connect", {"nick": "alice"}, callback=True)
+    assert ack == {"ok": False, "error": "Unknown event 'connect'."}
+    assert not send(alice, "still limited")["ok"]
+
+
+def test_sending_disconnect_as_an_event_changes_nothing(joined, connect):
+    alice = joined("alice", "a")
+    bob = joined("bob", "a")
+    ack = alice.emit("disconnect", "client namespace disconnect", callback=True)
+    assert ack == {"ok": False, "error": "Unknown event 'disconnect'."}
+    assert received(bob, "user left") == []
+    assert send(alice, "still in the room")["ok"]
+    assert not connect("ALICE").is_connected(), "the nickname is still held"
+
+
+def test_closed_connections_leave_no_rate_limit_state(clock, connect, app):
+    for n in range(30):
+        user = connect(f"user{n}")
+        user.emit("join", {"room": "a"}, callback=True)
+        user.disconnect()
+    assert app.extensions["chat"].limiter.tracked() == 0
+
+
+def test_limits_come_from_the_environment_and_zero_turns_them_off(tmp_path, monkeypatch):
+    monkeypatch.setenv("FLASK_RATE_LIMIT", "0")
+    unlimited = create_app({"SECRET_KEY": "t", "DATABASE": str(tmp_path / "one.sqlite3")})
+    monkeypatch.setenv("FLASK_RATE_LIMIT", "2.5")
+    monkeypatch.setenv("FLASK_RATE_BURST", "3")
+    limited = create_app({"SECRET_KEY": "t", "DATABASE": str(tmp_path / "two.sqlite3")})
+    assert unlimited.extensions["chat"].limiter.limits == {}
+    assert limited.extensions["chat"].limiter.limits["chat message"].rate == 2.5
+    assert limited.extensions["chat"].limiter.limits["chat message"].burst == 3
+    for app in (unlimited, limited):
+        app.extensions["chat"].store.close()
+
+
+# Input the handlers refuse, and input they keep as it is
+
+
+def test_text_with_a_lone_surrogate_is_refused_clearly(joined, app):
+    alice = joined("alice", "a")
+    ack = send(alice, "broken \ud800 text")
+    assert ack["ok"] is False and "not valid Unicode" in ack["error"]
+    assert app.extensions["chat"].store.recent("a", 50) == []
+    assert send(alice, "fine text")["ok"]
+
+
+@pytest.mark.parametrize("event", ["join", "history"])
+def test_an_id_beyond_64_bits_is_refused_clearly(joined, event):
+    alice = joined("alice", "a")
+    ack = alice.emit(event, {"room": "a", "after": 2**64}, callback=True)
+    assert ack["ok"] is False and "between 0 and" in ack["error"]
+
+
+def test_markup_is_stored_and_relayed_as_the_raw_text_it_is(joined, app):
+    """The server neither strips nor escapes; the page shows it as text (test_browser_chat)."""
+    markup = '<img src=x onerror="alert(1)"><script>alert(2)</script>&amp;'
+    alice = joined("alice", "a")
+    bob = joined("bob", "a")
+    send(alice, markup)
+    assert received(bob, "chat message")[0]["text"] == markup
+    assert app.extensions["chat"].store.recent("a", 1)[0]["text"] == markup
+
+
+@pytest.mark.parametrize("path", ["/", "/chat", "/static/js/chat.js", "/no-such-page"])
+def test_security_headers_are_on_every_response(client, path):
+    client.post("/", data={"nickname": "alice", "room": "lobby"})
+    headers = client.get(path).headers
+    assert "default-src 'self'" in headers["Content-Security-Policy"]
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert headers["Referrer-Policy"] == "same-origin"
+
+
+# The real server: origins, sizes, frames and packets no browser would send
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """One real server for these tests, default limits on; each test uses its own names."""
+    with GunicornServer(tmp_path_factory.mktemp("abuse")) as server:
+        yield server
+
+
+def socket_url(server):
+    return f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
+
+
+def raw_socket(server, nick):
+    """A bare WebSocket speaking Engine.IO and Socket.IO by hand, connected as nick."""
+    connection = websocket.create_connection(socket_url(server), timeout=5)
+    assert connection.recv().startswith("0")
+    connection.send("40" + json.dumps({"nick": nick}))
+    while not connection.recv().startswith("40"):
+        pass
+    return connection
+
+
+def read_ack(connection, ack_id):
+    """The payload of Socket.IO ack `ack_id`, skipping other packets."""
+    prefix = f"43{ack_id}"
+    while True:
+        frame = connection.recv()
+        if frame.startswith(prefix):
+            return json.loads(frame[len(prefix) :])[0]
+
+
+def close_code(connection):
+    """The status in the server's close frame (1005: none given), or None if the connection
+    was cut; fails if the server keeps the connection open for 5 s."""
+    try:
+        while True:
+            opcode, data = connection.recv_data(control_frame=True)
+            if opcode == websocket.ABNF.OPCODE_CLOSE:
+                return int.from_bytes(data[:2], "big") if data else 1005
+    except websocket.WebSocketTimeoutException:
+        pytest.fail("the server kept the connection open")
+    except (OSError, websocket.WebSocketException):
+        return None
+
+
+def reset(connection):
+    """Drop a connection with a TCP reset: the server discards whatever it has not read yet."""
+    connection.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    connection.sock.close()
+
+
+def assert_others_keep_chatting(server, tag):
+    """Two fresh users exchange a message within 5 s."""
+    alice, bob = ChatClient(server.url, f"{tag}-a"), ChatClient(server.url, f"{tag}-b")
+    for user in (alice, bob):
+        assert user.call("join", {"room": tag})["ok"]
+    assert alice.call("chat message", {"room": tag, "text": "still fine?"})["ok"]
+    assert bob.arrived.wait(5) and bob.messages[0]["text"] == "still fine?"
+    alice.close()
+    bob.close()
+
+
+def test_a_socket_from_another_origin_is_refused(server):
+    with pytest.raises(websocket.WebSocketBadStatusException) as refusal:
+        websocket.create_connection(socket_url(server), origin="http://evil.example", timeout=5)
+    assert refusal.value.status_code == 400
+    other_port = requests.get(
+        server.url + "/socket.io/?EIO=4&transport=polling",
+        headers={"Origin": f"http://127.0.0.1:{server.port + 1}"},
+        timeout=5,
+    )
+    assert other_port.status_code == 400
+    same = websocket.create_connection(socket_url(server), origin=server.url, timeout=5)
+    assert same.recv().startswith("0")
+    same.close()
+
+
+def test_an_oversize_frame_closes_only_its_own_connection(server):
+    attacker = raw_socket(server, "big-frame")
+    attacker.send("4" + "x" * (Config.MAX_HTTP_BUFFER_SIZE + 1))
+    assert close_code(attacker) in (1009, None)
+    assert_others_keep_chatting(server, "big-frame")
+
+
+def test_a_message_split_into_small_frames_is_capped_as_a_whole(server):
+    attacker = raw_socket(server, "fragments")
+    piece = b"x" * (Config.MAX_HTTP_BUFFER_SIZE // 2 + 1)
+    attacker.send_frame(websocket.ABNF(fin=0, opcode=websocket.ABNF.OPCODE_TEXT, data=b"4" + piece))
+    attacker.send_frame(websocket.ABNF(fin=0, opcode=websocket.ABNF.OPCODE_CONT, data=piece))
+    assert close_code(attacker) == 1009
+    assert_others_keep_chatting(server, "fragments")
+
+
+def test_an_oversize_polling_post_is_refused_at_once(server):
+    opened = requests.get(server.url + "/socket.io/?EIO=4&transport=polling", timeout=5)
+    sid = json.loads(opened.text[1:])["sid"]
+    refused = requests.post(
+        f"{server.url}/socket.io/?EIO=4&transport=polling&sid={sid}",
+        data="4" + "x" * Config.MAX_HTTP_BUFFER_SIZE,
+        timeout=5,
+    )
+    assert refused.status_code == 413
+    assert_others_keep_chatting(server, "big-post")
+
+
+def test_a_sender_that_never_pauses_does_not_stall_anyone_else(server):
+    """Frames for a namespace it never joined cost the server little, but arrive without a
+    pause; the reader must still let everyone else have their turn."""
+    worker = server.worker_pid()
+    attacker = raw_socket(server, "firehose")
+    frames = '42/elsewhere,["x",{}]'
+    batch = websocket.ABNF.create_frame(frames, websocket.ABNF.OPCODE_TEXT).format() * 500
+    stop = threading.Event()
+
+    def pour():
+        while not stop.is_set():
+            attacker.sock.sendall(batch)
+
+    pouring = threading.Thread(target=pour, daemon=True)
+    pouring.start()
+    try:
+        alice, bob = ChatClient(server.url, "patient-a"), ChatClient(server.url, "patient-b")
+        for user in (alice, bob):
+            assert user.call("join", {"room": "patient"})["ok"]
+        delays = []
+        for n in range(10):
+            bob.arrived.clear()
+            started = time.monotonic()
+            alice.call("chat message", {"room": "patient", "text": f"m{n}"})
+            assert bob.arrived.wait(10)
+            delays.append(time.monotonic() - started)
+    finally:
+        stop.set()
+        pouring.join(10)
+        reset(attacker)
+    assert max(delays) < 2.0, delays
+    assert server.worker_pid() == worker, "gunicorn must not have replaced a stalled worker"
+    alice.close()
+    bob.close()
+
+
+def test_a_packet_announcing_endless_attachments_is_dropped(server):
+    attacker = raw_socket(server, "attachments")
+    attacker.send('451000000-["chat message",{"_placeholder":true,"num":0}]')
+    attacker.send('421["join",{"room":"attachments"}]')
+    assert read_ack(attacker, 1)["ok"], "the next frame is a packet again, not an attachment"
+    attacker.close()
+
+
+def test_garbage_packets_are_dropped_and_a_connection_that_keeps_sending_them_is_closed(server):
+    attacker = raw_socket(server, "garbage")
+    garbage = ['42["unfinished",', "42" + "[" * 20000 + "]" * 20000, "42[]", "42[{}]", '42["*",{}]']
+    for packet in garbage[:-1]:
+        attacker.send(packet)
+    attacker.send('427["join",{"room":"garbage"}]')
+    assert read_ack(attacker, 7)["ok"], "a few bad packets do not cost the connection"
+    attacker.send(garbage[-1])
+    assert close_code(attacker) == 1005
+    assert_others_keep_chatting(server, "garbage")
+    assert "Traceback" not in server.log()
+
+
+def test_a_flooding_client_is_told_why_and_disconnected(server):
+    bob = ChatClient(server.url, "flood-watcher")
+    bob.call("join", {"room": "flood"})
+    flooder = socketio.Client(reconnection=False)
+    reasons, gone = [], threading.Event()
+    flooder.on("kicked", lambda data: reasons.append(data["reason"]))
+    flooder.on("disconnect", lambda *_: gone.set())
+    flooder.connect(server.url, auth={"nick": "flooder"}, transports=["websocket"])
+    flooder.call("join", {"room": "flood"}, timeout=5)
+    for n in range(BURST + REFUSALS_BEFORE_CUT_OFF + 5):
+        try:
+            flooder.emit("chat message", {"room": "flood", "text": f"flood {n}"})
+        except socketio.exceptions.BadNamespaceError:
+            break
+    assert gone.wait(5)
+    assert reasons == ["Flooding: too many events, too fast."]
+    assert_others_keep_chatting(server, "after-flood")
+    # Only the burst got through (a token or two may have come back meanwhile).
+    deadline = time.monotonic() + 10
+    while len(bob.messages) < BURST and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert BURST <= len(bob.messages) <= BURST + 2
+    bob.close()
