@@ -38,6 +38,7 @@ const sendError = document.getElementById('send-error');
 const me = app.dataset.nick;
 const rooms = new Map();
 const typists = new Map();
+let startedInRoom = false;
 let activeRoom = null;
 let typingSentAt = 0;
 let typingIdleTimer = null;
@@ -145,22 +146,24 @@ function applyJoin(ack) {
   }
   log.members = ack.members;
   ack.history.forEach((message) => log.addMessage(message, message.nick === me));
-  if (ack.more) catchUp(log);
+  if (ack.more) catchUp(log, ack.history.at(-1).id);
   return log;
 }
 
-// Fetch the rest of what was missed, batch by batch.
-function catchUp(log) {
-  socket.emit('history', { room: log.name, after: log.lastSeenId ?? 0 }, (ack) => {
+// Fetch the rest of what was missed, batch by batch, each batch after the last one's end
+// (not after the newest id seen: live messages keep arriving while the batches come in).
+function catchUp(log, after) {
+  socket.emit('history', { room: log.name, after }, (ack) => {
     if (!ack.ok) return;
     ack.messages.forEach((message) => log.addMessage(message, message.nick === me));
-    if (ack.more) catchUp(log);
+    if (ack.more) catchUp(log, ack.messages.at(-1).id);
   });
 }
 
 function join(room, { activateAfter = true } = {}) {
   const log = rooms.get(room);
-  const payload = log && log.lastSeenId !== null ? { room, after: log.lastSeenId } : { room };
+  const after = log?.resumeAfter();
+  const payload = after === undefined || after === null ? { room } : { room, after };
   socket.emit('join', payload, (ack) => {
     if (!ack.ok) {
       joinError.textContent = ack.error;
@@ -183,15 +186,17 @@ function leave(room) {
   });
 }
 
-// Re-join every room after a reconnect, asking only for what came after the last seen id.
+// Join the room chosen on the form once; after a reconnect, re-join every room, asking
+// only for what came after the last seen id.
 function rejoinAll() {
-  if (rooms.size === 0) {
+  if (!startedInRoom) {
+    startedInRoom = true;
     join(app.dataset.room);
     return;
   }
   let pending = rooms.size;
   rooms.forEach((log) => {
-    socket.emit('join', { room: log.name, after: log.lastSeenId ?? 0 }, (ack) => {
+    socket.emit('join', { room: log.name, after: log.resumeAfter() ?? 0 }, (ack) => {
       if (ack.ok) applyJoin(ack);
       pending -= 1;
       if (pending === 0) {

@@ -3,11 +3,16 @@ import { element, messageItem, noticeItem } from './render.js';
 
 // A reader this close to the end of the log is following it; further up, they are reading back.
 const NEAR_END_PX = 80;
+// Ids are assigned at commit, and with several server processes a message can arrive a little
+// after one with a higher id; a catch-up re-asks for everything that arrived this close to the
+// newest arrival (the log drops what it already has), so such a straggler is never skipped.
+const RESUME_OVERLAP_MS = 5000;
 
 export class RoomLog {
   constructor(name, container) {
     this.name = name;
     this.lastSeenId = null;
+    this.arrivals = [];
     this.unread = 0;
     this.members = [];
     this.itemsById = new Map();
@@ -35,6 +40,7 @@ export class RoomLog {
   place(item, id) {
     this.itemsById.set(id, item);
     this.lastSeenId = Math.max(this.lastSeenId ?? 0, id);
+    this.noteArrival(id);
     let next = null;
     for (let node = this.list.lastElementChild; node; node = node.previousElementSibling) {
       if (node.dataset.id && Number(node.dataset.id) < id) break;
@@ -42,6 +48,18 @@ export class RoomLog {
     }
     item.dataset.id = String(id);
     this.followingEnd(() => this.list.insertBefore(item, next));
+  }
+
+  noteArrival(id) {
+    const now = Date.now();
+    this.arrivals = this.arrivals.filter((arrival) => arrival.at >= now - RESUME_OVERLAP_MS);
+    this.arrivals.push({ id, at: now });
+  }
+
+  // The id a catch-up starts after: the last seen, less anything that arrived just before it.
+  resumeAfter() {
+    if (this.lastSeenId === null) return null;
+    return Math.min(this.lastSeenId, ...this.arrivals.map((arrival) => arrival.id - 1));
   }
 
   // A message of ours, shown before the server has stored it.
