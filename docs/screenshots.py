@@ -49,13 +49,7 @@ class Cast:
 
     def enter(self, nick, room, device, page=None):
         """Someone fills the form and lands in the room."""
-        page = page or self.open_form(device)
-        page.fill("#nickname", nick)
-        page.fill("#room", room)
-        page.click("#submit")
-        chat = ChatPage(page)
-        chat.wait_until_in(room)
-        return chat
+        return ChatPage.enter(page or self.open_form(device), nick, room)
 
 
 def say(chat, room, text):

@@ -6,6 +6,16 @@ from playwright.sync_api import expect
 class ChatPage:
     """One person's chat page: what it shows and what they do on it."""
 
+    @classmethod
+    def enter(cls, page, nick, room):
+        """Fill the form already on page with nick and room, and wait until the room is open."""
+        page.fill("#nickname", nick)
+        page.fill("#room", room)
+        page.click("#submit")
+        chat = cls(page)
+        chat.wait_until_in(room)
+        return chat
+
     def __init__(self, page):
         self.page = page
         self.status = page.locator("#status")

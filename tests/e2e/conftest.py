@@ -101,11 +101,6 @@ def person(open_page, server):
     def person(nick, room, **context_options):
         page = open_page(nick, **context_options)
         page.goto(server.url + "/")
-        page.fill("#nickname", nick)
-        page.fill("#room", room)
-        page.click("#submit")
-        chat = ChatPage(page)
-        chat.wait_until_in(room)
-        return chat
+        return ChatPage.enter(page, nick, room)
 
     return person
