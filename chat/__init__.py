@@ -8,6 +8,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import admin, events, runtime, security, transport, views
 from .announcer import Announcer
+from .compression import DeclineCompression
 from .config import Config
 from .extensions import csrf, socketio
 from .presence import Presence
@@ -66,6 +67,8 @@ def _init_socketio(app):
     )
     transport.harden(socketio.server)
     app.wsgi_app = transport.BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
+    if not app.config["WEBSOCKET_COMPRESSION"]:
+        app.wsgi_app = DeclineCompression(app.wsgi_app)
 
 
 def _init_services(app):

@@ -20,6 +20,10 @@ class Config:
     CATCH_UP_BATCH = 200
     # Seconds between coalesced broadcasts of the room directory and presence.
     ANNOUNCE_INTERVAL = 1.0
+    # Accept WebSocket permessage-deflate when a client offers it (every browser does). Off:
+    # chat frames are small, and each compressed connection holds its own zlib state and
+    # compresses every broadcast again (see docs/performance.md).
+    WEBSOCKET_COMPRESSION = False
     # Largest Engine.IO packet accepted, in bytes: a 2000-character message with room for framing.
     MAX_HTTP_BUFFER_SIZE = 64 * 1024
     # Per-connection limits in events per second, sustained and as a burst; a socket refused
