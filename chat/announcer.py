@@ -2,11 +2,15 @@
 
 Sent at once when nothing was sent for `interval` seconds, otherwise gathered and sent
 once when the interval is up, so a thousand users connecting cost a handful of
-broadcasts instead of a million deliveries.
+broadcasts instead of a million deliveries. Beyond USERS_PER_INTERVAL users online the
+interval grows in proportion, since each broadcast costs one delivery per user: the
+deliveries per second these broadcasts take then stay bounded however many are online.
 """
 
 import threading
 import time
+
+USERS_PER_INTERVAL = 1000
 
 
 class Announcer:
@@ -43,10 +47,15 @@ class Announcer:
                 self._offline.add(nick)
         self._flush_soon()
 
+    def current_interval(self):
+        """Seconds between broadcasts now: the interval, stretched beyond USERS_PER_INTERVAL."""
+        return self.interval * max(1.0, self.presence.online_count() / USERS_PER_INTERVAL)
+
     def _flush_soon(self):
         """Flush now if the interval has passed, else make sure a flush is scheduled."""
+        interval = self.current_interval()
         with self._lock:
-            wait = self._last_flush + self.interval - time.monotonic()
+            wait = self._last_flush + interval - time.monotonic()
             if self._flush_scheduled:
                 return
             self._flush_scheduled = wait > 0

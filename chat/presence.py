@@ -32,6 +32,9 @@ class Presence:
         self._sockets = {}
         self._owners = {}
         self._rooms = {}
+        # Built on demand and kept until a room's membership changes: every newcomer is sent
+        # it, and while users connect it changes far less often than it is asked for.
+        self._directory_snapshot = None
         self._lock = threading.Lock()
 
     def claim(self, sid, nick, owner):
@@ -67,7 +70,10 @@ class Presence:
             socket.rooms.add(room)
             counts = self._rooms.setdefault(room, {})
             counts[socket.nick] = counts.get(socket.nick, 0) + 1
-            return counts[socket.nick] == 1
+            if counts[socket.nick] > 1:
+                return False
+            self._directory_snapshot = None
+            return True
 
     def leave(self, sid, room):
         """Take a socket out of a room; return True when its nick has now left the room."""
@@ -87,6 +93,7 @@ class Presence:
         del counts[socket.nick]
         if not counts:
             del self._rooms[room]
+        self._directory_snapshot = None
         return True
 
     def nick(self, sid):
@@ -116,10 +123,14 @@ class Presence:
         return sorted(self._rooms.get(room, {}), key=str.casefold)
 
     def directory(self):
-        """Every occupied room with its member count, by name."""
+        """Every occupied room with its member count, by name (shared: do not modify it)."""
         with self._lock:
-            rooms = sorted(self._rooms.items())
-        return [{"name": room, "members": len(counts)} for room, counts in rooms]
+            if self._directory_snapshot is None:
+                self._directory_snapshot = [
+                    {"name": room, "members": len(counts)}
+                    for room, counts in sorted(self._rooms.items())
+                ]
+            return self._directory_snapshot
 
     def online_count(self):
         """How many distinct nicknames are connected."""

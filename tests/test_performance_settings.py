@@ -6,6 +6,10 @@ import socket
 
 from servers import GunicornServer
 
+from chat.announcer import Announcer
+from chat.extensions import socketio
+from chat.presence import Presence
+
 BROWSER_OFFER = "permessage-deflate; client_max_window_bits"
 
 
@@ -43,3 +47,35 @@ def test_websocket_compression_is_accepted_when_configured_on(tmp_path):
         status, headers = upgrade_response(server)
     assert status == "HTTP/1.1 101 Switching Protocols"
     assert headers["sec-websocket-extensions"].startswith("permessage-deflate")
+
+
+def test_directory_follows_joins_leaves_and_departures():
+    presence = Presence()
+    for sid, nick in (("s1", "alice"), ("s2", "bob"), ("s3", "alice")):
+        presence.claim(sid, nick, f"owner-{nick}")
+    presence.join("s1", "a")
+    assert presence.directory() == [{"name": "a", "members": 1}]
+    presence.join("s2", "a")
+    presence.join("s2", "b")
+    assert presence.directory() == [{"name": "a", "members": 2}, {"name": "b", "members": 1}]
+    presence.join("s3", "a")
+    presence.leave("s2", "a")
+    assert presence.directory() == [{"name": "a", "members": 1}, {"name": "b", "members": 1}]
+    presence.release("s2")
+    presence.release("s1")
+    assert presence.directory() == [{"name": "a", "members": 1}]
+
+
+def test_announcements_space_out_in_proportion_beyond_a_thousand_users():
+    presence = Presence()
+    announcer = Announcer(socketio, presence, 1.0)
+    claim_users(presence, 999)
+    assert announcer.current_interval() == 1.0
+    claim_users(presence, 2500)
+    assert announcer.current_interval() == 2.5
+
+
+def claim_users(presence, count):
+    """Connect distinct users until count are online."""
+    for number in range(presence.online_count(), count):
+        presence.claim(f"sid{number}", f"user{number}", f"owner{number}")
