@@ -1,9 +1,10 @@
-"""Settings chosen for speed and memory keep their behaviour: what a client is offered and told."""
+"""Choices made for speed and memory keep the behaviour users and operators see."""
 
 import base64
 import os
 import socket
 
+import socketio as socketio_client
 from servers import GunicornServer
 
 from chat.announcer import Announcer
@@ -47,6 +48,24 @@ def test_websocket_compression_is_accepted_when_configured_on(tmp_path):
         status, headers = upgrade_response(server)
     assert status == "HTTP/1.1 101 Switching Protocols"
     assert headers["sec-websocket-extensions"].startswith("permessage-deflate")
+
+
+def test_clients_leaving_leave_nothing_in_the_server_log(tmp_path):
+    with GunicornServer(tmp_path) as server:
+        for _ in range(3):
+            connected(server, "leaver").disconnect()
+        # Admitted only once the server has let the last leaver's socket go.
+        connected(server, "leaver").disconnect()
+        log = server.log()
+    assert "socket shutdown error" not in log
+    assert "Error" not in log
+
+
+def connected(server, nick):
+    """A Socket.IO client connected over WebSocket as nick."""
+    client = socketio_client.Client()
+    client.connect(server.url, auth={"nick": nick}, transports=["websocket"], wait_timeout=10)
+    return client
 
 
 def test_directory_follows_joins_leaves_and_departures():
