@@ -13,6 +13,7 @@ from .config import Config
 from .extensions import csrf, socketio
 from .presence import Presence
 from .ratelimit import RateLimiter
+from .socket_session import SocketAwareSessionInterface
 from .stats import Stats
 from .store import SQLiteStore
 from .writer import GroupCommitWriter
@@ -32,7 +33,7 @@ def create_app(test_config=None):
     app.config["DATABASE"] = app.config["DATABASE"] or os.path.join(
         app.instance_path, "chat.sqlite3"
     )
-    app.session_interface = security.TlsAwareSessionInterface()
+    app.session_interface = SocketAwareSessionInterface()
     app.after_request(security.add_security_headers)
     csrf.init_app(app)
     _init_socketio(app)
