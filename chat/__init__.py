@@ -6,13 +6,14 @@ from types import SimpleNamespace
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, events, runtime, security, transport, views
+from . import admin, cli, events, runtime, security, transport, views
 from .announcer import Announcer
 from .compression import DeclineCompression
 from .config import Config
 from .extensions import csrf, socketio
 from .presence import Presence
 from .ratelimit import RateLimiter
+from .shared_presence import SharedPresence, is_redis
 from .socket_session import SocketAwareSessionInterface
 from .stats import Stats
 from .store import SQLiteStore
@@ -46,6 +47,7 @@ def create_app(test_config=None):
     events.register(socketio)
     app.register_blueprint(views.bp)
     admin.init_app(app)
+    app.cli.add_command(cli.chat)
     return app
 
 
@@ -75,7 +77,13 @@ def _init_socketio(app):
 def _init_services(app):
     """Create the store, the group-commit writer, presence, the announcer and the counters."""
     store = SQLiteStore(app.config["DATABASE"], app.config["DATABASE_SYNCHRONOUS"])
-    presence = Presence()
+    queue = app.config["MESSAGE_QUEUE"]
+    if is_redis(queue):
+        presence = SharedPresence(queue, app.config["PRESENCE_TTL"], socketio)
+    else:
+        presence = Presence()
+    announcer = Announcer(socketio, presence, app.config["ANNOUNCE_INTERVAL"])
+    presence.report_departures_to(announcer)
     app.extensions["chat"] = SimpleNamespace(
         config=app.config,
         store=store,
@@ -83,7 +91,7 @@ def _init_services(app):
             store, socketio.server.eio, runtime.blocking_runner(socketio.async_mode)
         ),
         presence=presence,
-        announcer=Announcer(socketio, presence, app.config["ANNOUNCE_INTERVAL"]),
+        announcer=announcer,
         stats=Stats(),
         limiter=RateLimiter.from_config(app.config),
     )

@@ -14,6 +14,9 @@ class Config:
     MESSAGE_QUEUE = ""
     # Forced async mode; empty means eventlet when an entry point patched it, else threading.
     ASYNC_MODE = ""
+    # With a Redis MESSAGE_QUEUE: seconds a process's users stay listed after it dies without
+    # a goodbye (SIGKILL, power loss), long enough for them to reconnect to another process.
+    PRESENCE_TTL = 15
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = 0
     HISTORY_LIMIT = 50

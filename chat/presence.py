@@ -149,3 +149,9 @@ class Presence:
             rooms = [(room, list(counts)) for room, counts in sorted(self._rooms.items())]
         by_name = functools.partial(sorted, key=str.casefold)
         return by_name(users.values()), [(room, by_name(members)) for room, members in rooms]
+
+    def report_departures_to(self, announcer):
+        """Nothing to report: in one process every departure passes the disconnect handler."""
+
+    def detach(self):
+        """Nothing to hand over: this presence ends with its process (see SharedPresence)."""

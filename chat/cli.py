@@ -1,0 +1,48 @@
+"""The `flask chat ...` commands, for operating a running deployment from a shell."""
+
+import click
+import redis
+from flask import current_app
+from flask.cli import AppGroup
+
+from . import moderation, names, payloads
+from .extensions import socketio
+from .shared_presence import is_redis
+
+chat = AppGroup("chat", help="Operate the running chat servers.")
+
+
+@chat.command("announce")
+@click.argument("text")
+@click.option("--room", help="Announce to this room only (default: every connected client).")
+def announce(text, room):
+    """Show TEXT to every connected client (or one room), through the message queue."""
+    queue = current_app.config["MESSAGE_QUEUE"]
+    if not queue:
+        raise click.ClickException(
+            "FLASK_MESSAGE_QUEUE is not set: without it a command cannot reach the servers' "
+            "clients. Set it to the URL the servers use, e.g. redis://127.0.0.1:6379/0."
+        )
+    try:
+        text = payloads.text({"text": text})
+        room = names.room(room) if room is not None else None
+    except (payloads.BadPayload, names.InvalidName) as error:
+        raise click.BadParameter(str(error)) from None
+    listening = _servers_listening(queue) if is_redis(queue) else None
+    moderation.announce(text, room)
+    audience = f"room '{room}'" if room else "everyone"
+    servers = "" if listening is None else f" ({listening} server process(es) listening)"
+    click.echo(f"Announced to {audience}{servers}: {text}")
+
+
+def _servers_listening(url):
+    """How many server processes subscribe to the Redis queue; fail if it cannot be reached.
+
+    Checked first because the queue client only logs a failed publish.
+    """
+    channel = socketio.server.manager.channel
+    try:
+        [(_, count)] = redis.Redis.from_url(url, socket_timeout=5).pubsub_numsub(channel)
+    except redis.RedisError as error:
+        raise click.ClickException(f"Cannot reach FLASK_MESSAGE_QUEUE: {error}") from None
+    return count

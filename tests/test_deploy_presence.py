@@ -1,0 +1,112 @@
+"""Presence shared through a real Redis: several SharedPresence objects stand for processes."""
+
+import time
+
+import pytest
+import redis
+import socketio
+from deploy_servers import RedisServer
+
+from chat.announcer import Announcer
+from chat.shared_presence import PREFIX, SharedPresence
+
+pytestmark = pytest.mark.timeout(60)
+
+TTL = 1
+
+
+@pytest.fixture(scope="module")
+def queue(tmp_path_factory):
+    """One redis-server for the module."""
+    with RedisServer(tmp_path_factory.mktemp("presence")) as server:
+        yield server
+
+
+@pytest.fixture
+def processes(queue):
+    """Make presences on an emptied Redis, each as one process would; detached at the end."""
+    redis.Redis.from_url(queue.url).flushdb()
+    made = []
+
+    def process():
+        server = socketio.Server(async_mode="threading")
+        presence = SharedPresence(queue.url, TTL, server)
+        presence.report_departures_to(Announcer(server, presence, 0))
+        made.append(presence)
+        return presence
+
+    yield process
+    for presence in made:
+        presence.detach()
+
+
+def eventually(condition, timeout=5.0):
+    """Poll condition() until true or fail after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+def test_a_nickname_held_in_one_process_is_refused_to_others_in_another(processes):
+    one, two = processes(), processes()
+    assert one.claim("s1", "Alice", "owner-a") == (True, True)
+    assert two.claim("s2", "alice", "owner-b") == (False, False)
+    assert two.holder("ALICE") == "owner-a"
+    # The same owner (another tab) may hold it there too; it was online already.
+    assert two.claim("s3", "alice", "owner-a") == (True, False)
+    assert two.claim("s4", "bob", "owner-b") == (True, True)
+
+
+def test_members_and_the_directory_cover_every_process(processes):
+    one, two = processes(), processes()
+    for presence, sid, nick, room in (
+        (one, "s1", "alice", "lobby"),
+        (two, "s2", "Bob", "lobby"),
+        (two, "s3", "carol", "kitchen"),
+    ):
+        presence.claim(sid, nick, f"owner-{nick}")
+        presence.join(sid, room)
+    assert one.members("lobby") == two.members("lobby") == ["alice", "Bob"]
+    assert one.directory() == [
+        {"name": "kitchen", "members": 1},
+        {"name": "lobby", "members": 2},
+    ]
+
+
+def test_joins_and_departures_count_once_across_processes(processes):
+    one, two = processes(), processes()
+    one.claim("s1", "alice", "owner-a")
+    two.claim("s2", "alice", "owner-a")
+    assert one.join("s1", "lobby") is True
+    assert two.join("s2", "lobby") is False
+    assert one.leave("s1", "lobby") is False
+    assert one.release("s1") == ("alice", [], False)
+    assert two.release("s2") == ("alice", ["lobby"], True)
+    assert one.members("lobby") == [] and one.holder("alice") is None
+
+
+def test_a_dead_process_stops_counting_after_its_ttl_and_is_cleared(processes, queue):
+    dead, alive = processes(), processes()
+    dead.claim("s1", "alice", "owner-a")
+    dead.join("s1", "lobby")
+    alive.claim("s2", "bob", "owner-b")
+    alive.join("s2", "lobby")
+    dead.detach()  # no more heartbeats, as after SIGKILL
+
+    eventually(lambda: alive.members("lobby") == ["bob"])
+    assert alive.holder("alice") is None
+    store = redis.Redis.from_url(queue.url)
+    eventually(lambda: not store.keys(f"{PREFIX}{dead.process}:*"))
+    assert not store.sismember(f"{PREFIX}processes", dead.process)
+
+
+def test_a_process_publishes_itself_again_after_redis_lost_everything(processes, queue):
+    one, two = processes(), processes()
+    one.claim("s1", "alice", "owner-a")
+    one.join("s1", "lobby")
+    redis.Redis.from_url(queue.url).flushdb()
+    assert two.members("lobby") == []
+
+    eventually(lambda: two.members("lobby") == ["alice"])
+    assert two.holder("alice") == "owner-a"
