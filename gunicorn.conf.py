@@ -1,6 +1,8 @@
 """gunicorn settings, read from the working directory (or with -c) for `gunicorn app:app`."""
 
 import os
+import signal
+import socket
 import warnings
 
 # Eventlet announces its deprecation when the worker imports it; hide that noise in the logs.
@@ -16,3 +18,53 @@ worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "20000"))
 # Short, so a stopping process tells its clients to reconnect elsewhere instead of holding them.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "5"))
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
+# gunicornc's control socket sits at one path per user, which several instances on a host
+# would share; under eventlet it also holds up the master's shutdown by two seconds.
+control_socket_disable = True
+
+
+def post_fork(server, worker):
+    """Keep the worker's "eventlet worker is DEPRECATED" banner out of the logs.
+
+    The pin below gunicorn 26 is deliberate (requirements.txt); a warning on every start
+    would only teach operators to skip warnings.
+    """
+    worker.log.error_log.addFilter(
+        lambda record: "eventlet worker is DEPRECATED" not in record.getMessage()
+    )
+
+
+def post_worker_init(worker):
+    """On SIGTERM, also hand the worker's clients over to the other processes at once.
+
+    gunicorn alone stops accepting and then waits out graceful_timeout for connections that
+    never end by themselves; see chat/shutdown.py.
+    """
+    stop_accepting = worker.handle_exit
+    addresses = [(listener.family, listener.getsockname()) for listener in worker.sockets]
+
+    def handle_exit(signum, frame):
+        if worker.alive:
+            # Imported here: gunicorn reads this file before eventlet has patched anything.
+            from chat import shutdown
+            from chat.extensions import socketio
+
+            socketio.start_background_task(
+                shutdown.hand_over_clients,
+                worker.wsgi,
+                lambda: any(_answers(family, address) for family, address in addresses),
+            )
+        stop_accepting(signum, frame)
+
+    signal.signal(signal.SIGTERM, handle_exit)
+
+
+def _answers(family, address):
+    """Whether anything still accepts connections at address.
+
+    Until both the worker and the master have closed it, a connection there is queued and
+    later reset, which the proxy reports as an error rather than trying another process.
+    """
+    with socket.socket(family) as probe:
+        probe.settimeout(0.5)
+        return probe.connect_ex(address) == 0
