@@ -7,6 +7,7 @@ substituted, over TLS with a self-signed certificate. Each server is a subproces
 
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 import threading
@@ -157,8 +158,9 @@ Include {directory}/site.conf
         return self.start()
 
     def __exit__(self, *_):
-        # SIGTERM, not SIGKILL: Apache then frees its semaphores and shared memory.
-        self.stop()
+        # A child still tunnelling a WebSocket whose client never closed its end (as
+        # python-socketio leaves one the server closed) ignores SIGTERM for seconds.
+        self.signal(signal.SIGTERM, timeout=2)
         shutil.rmtree(self.webroot, ignore_errors=True)
 
 
@@ -247,6 +249,7 @@ class RoamingUser:
         self.client.on("connect", self._on_connect)
         self.client.on("disconnect", self._on_disconnect)
         self.client.on("chat message", self._on_message)
+        self.client.on("connect_error", lambda data: self._on_event("connect_error", data))
         self.client.on("*", self._on_event)
 
     def connect(self, origin=None):
