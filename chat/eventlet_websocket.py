@@ -13,7 +13,7 @@ leaves: under load that noise would bury the log.
 
 import eventlet
 from engineio.async_drivers import eventlet as engineio_eventlet
-from eventlet import websocket
+from eventlet import queue, websocket
 
 
 class CappedMessage(websocket.RFC6455WebSocket.Message):
@@ -69,6 +69,26 @@ class HardenedWebSocketWSGI(engineio_eventlet.WebSocketWSGI):
         return connection
 
 
+class UntimedQueue(queue.Queue):
+    """Engine.IO's queue of packets for a connection, waited on without a timer per wait.
+
+    Engine.IO's writer waits for each next packet with a timeout of ping_interval plus
+    ping_timeout, so eventlet schedules and cancels a hub timer for every packet delivered,
+    about a sixth of the worker's time in a broadcast-heavy load. The timeout decides nothing:
+    a live connection is queued a ping every ping_interval, and one that stops answering is
+    closed by Engine.IO's service task, which queues the None that ends the wait.
+    """
+
+    def get(self, block=True, timeout=None):
+        """The next item; blocks until there is one when block is true, whatever timeout says."""
+        return super().get(block)
+
+
 def install(engineio_server):
-    """Make an eventlet Engine.IO server accept WebSockets through HardenedWebSocketWSGI."""
-    engineio_server._async = {**engineio_server._async, "websocket": HardenedWebSocketWSGI}
+    """Make an eventlet Engine.IO server accept WebSockets through HardenedWebSocketWSGI and
+    queue packets in UntimedQueues."""
+    engineio_server._async = {
+        **engineio_server._async,
+        "websocket": HardenedWebSocketWSGI,
+        "queue": UntimedQueue,
+    }

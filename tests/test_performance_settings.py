@@ -3,6 +3,7 @@
 import base64
 import os
 import socket
+import time
 
 import socketio as socketio_client
 from servers import GunicornServer
@@ -14,8 +15,9 @@ from chat.presence import Presence
 BROWSER_OFFER = "permessage-deflate; client_max_window_bits"
 
 
-def upgrade_response(server, extensions=BROWSER_OFFER):
-    """The headers of the server's answer to a browser-like WebSocket upgrade request."""
+def upgrade(server, extensions=BROWSER_OFFER):
+    """Send a browser-like WebSocket upgrade request; return the connection, the answer's
+    status line and headers (lower-case names)."""
     key = base64.b64encode(os.urandom(16)).decode()
     request = (
         "GET /socket.io/?EIO=4&transport=websocket HTTP/1.1\r\n"
@@ -24,16 +26,23 @@ def upgrade_response(server, extensions=BROWSER_OFFER):
         f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
         f"Sec-WebSocket-Extensions: {extensions}\r\n\r\n"
     )
-    with socket.create_connection(("127.0.0.1", server.port), timeout=10) as connection:
-        connection.sendall(request.encode())
-        received = b""
-        while b"\r\n\r\n" not in received:
-            chunk = connection.recv(4096)
-            assert chunk, f"connection closed after {received!r}"
-            received += chunk
+    connection = socket.create_connection(("127.0.0.1", server.port), timeout=10)
+    connection.sendall(request.encode())
+    received = b""
+    while b"\r\n\r\n" not in received:
+        chunk = connection.recv(4096)
+        assert chunk, f"connection closed after {received!r}"
+        received += chunk
     status, *lines = received.split(b"\r\n\r\n")[0].decode().split("\r\n")
     headers = dict(line.split(": ", 1) for line in lines)
-    return status, {name.lower(): value for name, value in headers.items()}
+    return connection, status, {name.lower(): value for name, value in headers.items()}
+
+
+def upgrade_response(server, extensions=BROWSER_OFFER):
+    """The status line and headers of the server's answer to a WebSocket upgrade request."""
+    connection, status, headers = upgrade(server, extensions)
+    connection.close()
+    return status, headers
 
 
 def test_websocket_compression_offer_is_declined_by_default(tmp_path):
@@ -48,6 +57,18 @@ def test_websocket_compression_is_accepted_when_configured_on(tmp_path):
         status, headers = upgrade_response(server)
     assert status == "HTTP/1.1 101 Switching Protocols"
     assert headers["sec-websocket-extensions"].startswith("permessage-deflate")
+
+
+def test_a_connection_that_stops_answering_pings_is_closed(tmp_path):
+    settings = {"FLASK_PING_INTERVAL": "1", "FLASK_PING_TIMEOUT": "1"}
+    with GunicornServer(tmp_path, env=settings) as server:
+        connection, status, _ = upgrade(server)
+        assert status == "HTTP/1.1 101 Switching Protocols"
+        with connection:
+            # The server's open packet and pings arrive; none is answered.
+            deadline = time.monotonic() + 15
+            while connection.recv(4096):
+                assert time.monotonic() < deadline, "still open 15 s after the last pong"
 
 
 def test_clients_leaving_leave_nothing_in_the_server_log(tmp_path):
