@@ -1,4 +1,5 @@
-"""Delivery under faults: a server killed mid-burst, connections cut again and again.
+"""Delivery under faults: a full database, a server killed mid-burst, connections cut
+again and again.
 
 Every user here behaves as the chat page does (static/js/outbox.js, chat.js, rooms.js):
 each message gets a client id and stays in the outbox until acked, and is sent again after
@@ -19,6 +20,7 @@ from functools import partial
 
 import pytest
 import socketio
+from inbox import received
 from servers import GunicornServer
 
 pytestmark = pytest.mark.timeout(120)
@@ -350,3 +352,24 @@ def test_connections_cut_again_and_again_mid_burst_still_deliver_every_message_o
         assert resent, "some acks were lost with a cut, and the resends were acked as duplicates"
     finally:
         proxy.close()
+
+
+def test_a_full_database_refuses_messages_clearly_and_recovers_when_space_returns(joined, app):
+    store = app.extensions["chat"].store
+    alice = joined("alice", "alpha")
+    bob = joined("bob", "alpha")
+    # SQLite's own cap on the file's size, set on the writer's connection: a full disk at will.
+    pages = store._writer.execute("PRAGMA page_count").fetchone()[0]
+    store._writer.execute(f"PRAGMA max_page_count = {pages}")
+    acks = []
+    while len(acks) < 50 and (not acks or acks[-1]["ok"]):
+        acks.append(
+            alice.emit("chat message", {"room": "alpha", "text": "x" * 2000}, callback=True)
+        )
+    assert acks[-1] == {"ok": False, "error": "History is unavailable right now; nothing was sent."}
+    delivered = [message["id"] for message in received(bob, "chat message")]
+    assert delivered == [ack["id"] for ack in acks[:-1]], "only what was stored was broadcast"
+    assert [m["id"] for m in store.recent("alpha", 50)] == delivered
+    store._writer.execute("PRAGMA max_page_count = 1073741823")
+    again = alice.emit("chat message", {"room": "alpha", "text": "space again"}, callback=True)
+    assert again["ok"]
