@@ -45,21 +45,24 @@ def post_worker_init(worker):
     gunicorn alone stops accepting and then waits out graceful_timeout for connections that
     never end by themselves; see chat/shutdown.py.
     """
+    # Imported here, once the worker has loaded the app: gunicorn reads this file before
+    # eventlet has patched anything, and a signal handler must not import (SIGTERM comes
+    # twice, from the process manager and from the master, and may interrupt an import).
+    from chat import shutdown
+    from chat.extensions import socketio
+
     stop_accepting = worker.handle_exit
     addresses = [(listener.family, listener.getsockname()) for listener in worker.sockets]
 
-    def handle_exit(signum, frame):
-        if worker.alive:
-            # Imported here: gunicorn reads this file before eventlet has patched anything.
-            from chat import shutdown
-            from chat.extensions import socketio
+    def still_listening():
+        """Whether anything still accepts connections at the worker's addresses."""
+        return any(_answers(family, address) for family, address in addresses)
 
-            socketio.start_background_task(
-                shutdown.hand_over_clients,
-                worker.wsgi,
-                lambda: any(_answers(family, address) for family, address in addresses),
-            )
+    def handle_exit(signum, frame):
+        first_signal = worker.alive
         stop_accepting(signum, frame)
+        if first_signal:
+            socketio.start_background_task(shutdown.hand_over_clients, worker.wsgi, still_listening)
 
     signal.signal(signal.SIGTERM, handle_exit)
 

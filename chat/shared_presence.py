@@ -285,8 +285,9 @@ class SharedPresence(Presence):
             self.socketio.sleep(self.ttl / 3)
             try:
                 self._heartbeat()
-            except redis.RedisError:
-                logger.warning("shared presence heartbeat failed; trying again", exc_info=True)
+            except Exception:
+                # Never let the heartbeat end: other processes would take this one for dead.
+                logger.exception("shared presence heartbeat failed; trying again")
 
     def _heartbeat(self):
         """Renew this process, republish its mirror if Redis lost it, and reap dead ones."""
