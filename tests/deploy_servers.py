@@ -293,7 +293,11 @@ class RoamingUser:
         deadline = time.monotonic() + timeout
         while not condition():
             if time.monotonic() > deadline:
-                raise AssertionError(f"{self.nick}: {what} not met within {timeout} s")
+                raise AssertionError(
+                    f"{self.nick}: {what} not met within {timeout} s; connects "
+                    f"{self.connects}, disconnects {self.disconnects}, last events "
+                    f"{self.received[-5:]}"
+                )
             time.sleep(0.05)
 
     def engine_sid(self):
