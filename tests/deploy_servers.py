@@ -5,6 +5,7 @@ substituted, over TLS with a self-signed certificate. Each server is a subproces
 127.0.0.1 ports, in its own temporary directory, stopped by PID.
 """
 
+import contextlib
 import os
 import shutil
 import signal
@@ -13,6 +14,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import redis
 import requests
@@ -204,6 +206,32 @@ class RedisServer:
 
     def __enter__(self):
         return self.start()
+
+
+@contextlib.contextmanager
+def one_process_site(tmp_path):
+    """gunicorn trusting one proxy, behind apache/chat.conf over https."""
+    certificates = self_signed_certificate(Path(tmp_path) / "letsencrypt")
+    with GunicornServer(tmp_path, env={"FLASK_TRUSTED_PROXIES": "1"}) as backend:
+        apache = ApacheServer(tmp_path, "chat.conf", {8000: backend.port}, certificates)
+        with apache:
+            yield SimpleNamespace(url=apache.url, apache=apache, backend=backend)
+
+
+@contextlib.contextmanager
+def balanced_site(tmp_path, env=None):
+    """Redis, gunicorn processes `one` and `two` (routes 1 and 2) sharing it and one database,
+    and apache/chat-balancer.conf in front of them over https."""
+    certificates = self_signed_certificate(Path(tmp_path) / "letsencrypt")
+    with RedisServer(tmp_path) as queue:
+        env = {"FLASK_MESSAGE_QUEUE": queue.url, "FLASK_TRUSTED_PROXIES": "1", **(env or {})}
+        with (
+            GunicornServer(tmp_path, env=env, name="one") as one,
+            GunicornServer(tmp_path, env=env, name="two") as two,
+        ):
+            backends = {8001: one.port, 8002: two.port}
+            with ApacheServer(tmp_path, "chat-balancer.conf", backends, certificates) as apache:
+                yield SimpleNamespace(url=apache.url, apache=apache, queue=queue, one=one, two=two)
 
 
 def _spawn(command, log_path):

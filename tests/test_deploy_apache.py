@@ -1,13 +1,11 @@
 """One gunicorn process behind the shipped apache/chat.conf, over https, as deployed."""
 
 import time
-from types import SimpleNamespace
 
 import pytest
 import requests
 import socketio
-from deploy_servers import ApacheServer, RoamingUser, self_signed_certificate
-from servers import GunicornServer
+from deploy_servers import RoamingUser, one_process_site
 
 pytestmark = [
     pytest.mark.timeout(120),
@@ -20,12 +18,8 @@ IDLE_SECONDS = 40
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """gunicorn on a free port trusting one proxy, and Apache in front of it."""
-    tmp = tmp_path_factory.mktemp("apache")
-    certificates = self_signed_certificate(tmp / "letsencrypt")
-    with GunicornServer(tmp, env={"FLASK_TRUSTED_PROXIES": "1"}) as backend:
-        apache = ApacheServer(tmp, "chat.conf", {8000: backend.port}, certificates)
-        with apache:
-            yield SimpleNamespace(url=apache.url, apache=apache, backend=backend)
+    with one_process_site(tmp_path_factory.mktemp("apache")) as site:
+        yield site
 
 
 @pytest.fixture

@@ -6,12 +6,11 @@ import signal
 import subprocess
 import sys
 import time
-from types import SimpleNamespace
 
 import pytest
 import socketio
-from deploy_servers import ApacheServer, RedisServer, RoamingUser, self_signed_certificate
-from servers import ROOT, GunicornServer
+from deploy_servers import RoamingUser, balanced_site
+from servers import ROOT
 
 pytestmark = [
     pytest.mark.slow,
@@ -29,24 +28,13 @@ PROMPT = 5.0
 @pytest.fixture
 def cluster(tmp_path):
     """Redis, two gunicorn processes (routes 1 and 2) on one database, Apache balancing them."""
-    certificates = self_signed_certificate(tmp_path / "letsencrypt")
-    with RedisServer(tmp_path) as queue:
-        env = {
-            "FLASK_MESSAGE_QUEUE": queue.url,
-            "FLASK_TRUSTED_PROXIES": "1",
-            "FLASK_PRESENCE_TTL": str(PRESENCE_TTL),
-            "GUNICORN_ACCESS_LOG": "-",
-            "GUNICORN_GRACEFUL_TIMEOUT": "30",
-        }
-        with (
-            GunicornServer(tmp_path, env=env, name="one") as one,
-            GunicornServer(tmp_path, env=env, name="two") as two,
-        ):
-            apache = ApacheServer(
-                tmp_path, "chat-balancer.conf", {8001: one.port, 8002: two.port}, certificates
-            )
-            with apache:
-                yield SimpleNamespace(url=apache.url, queue=queue, one=one, two=two, env=env)
+    env = {
+        "FLASK_PRESENCE_TTL": str(PRESENCE_TTL),
+        "GUNICORN_ACCESS_LOG": "-",
+        "GUNICORN_GRACEFUL_TIMEOUT": "30",
+    }
+    with balanced_site(tmp_path, env) as site:
+        yield site
 
 
 @pytest.fixture
