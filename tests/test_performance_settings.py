@@ -5,12 +5,15 @@ import os
 import socket
 import time
 
+import pytest
 import socketio as socketio_client
 from servers import GunicornServer
+from socketio import packet
 
 from chat.announcer import Announcer
 from chat.extensions import socketio
 from chat.presence import Presence
+from chat.transport import CheckedPacket
 
 BROWSER_OFFER = "permessage-deflate; client_max_window_bits"
 
@@ -119,3 +122,20 @@ def claim_users(presence, count):
     """Connect distinct users until count are online."""
     for number in range(presence.online_count(), count):
         presence.claim(f"sid{number}", f"user{number}", f"owner{number}")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        None,
+        "text",
+        b"bytes",
+        bytearray(b"bytes"),
+        ["event", {"rooms": [{"name": "a", "members": 1}]}],
+        ["event", {"nested": [{"deep": [1, 2, {"file": b"\x00"}]}]}],
+        ["event", ("a tuple", b"is not looked into")],
+        [[], {}, [[[]]], {"a": {"b": [bytearray()]}}],
+    ],
+)
+def test_outgoing_packets_are_found_binary_exactly_as_socketio_finds_them(data):
+    assert CheckedPacket.data_is_binary(data) == packet.Packet.data_is_binary(data)
