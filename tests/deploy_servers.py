@@ -273,6 +273,7 @@ class RoamingUser:
         self.rooms = set()
         self.connects = 0
         self.disconnects = 0
+        self.connected_at = None
         self._lock = threading.Lock()
         self.client.on("connect", self._on_connect)
         self.client.on("disconnect", self._on_disconnect)
@@ -340,6 +341,7 @@ class RoamingUser:
         """Re-join every room, asking only for what came after the last message seen."""
         with self._lock:
             self.connects += 1
+            self.connected_at = time.monotonic()
             seen = {room: self._last_seen(room) for room in self.rooms}
         for room, after in seen.items():
             self.client.emit("join", {"room": room, "after": after}, callback=self._on_rejoin)
