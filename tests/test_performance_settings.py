@@ -139,3 +139,26 @@ def claim_users(presence, count):
 )
 def test_outgoing_packets_are_found_binary_exactly_as_socketio_finds_them(data):
     assert CheckedPacket.data_is_binary(data) == packet.Packet.data_is_binary(data)
+
+
+def test_a_burst_of_messages_arrives_whole_and_in_order_after_an_upgrade(tmp_path):
+    with GunicornServer(tmp_path, env={"FLASK_RATE_LIMIT": "0"}) as server:
+        sender = connected(server, "sender")
+        # Long-polling first, then the upgrade probe: the path browsers take.
+        reader = socketio_client.Client(reconnection=False)
+        arrived = []
+        reader.on("chat message", lambda message: arrived.append(message["text"]))
+        reader.connect(server.url, auth={"nick": "reader"}, wait_timeout=10)
+        assert reader.call("join", {"room": "burst"}, timeout=10)["ok"]
+        assert sender.call("join", {"room": "burst"}, timeout=10)["ok"]
+        texts = [f"message {number}" for number in range(200)]
+        for text in texts:
+            sender.emit("chat message", {"room": "burst", "text": text})
+        deadline = time.monotonic() + 20
+        while len(arrived) < len(texts) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        transport = reader.transport()
+        reader.disconnect()
+        sender.disconnect()
+    assert transport == "websocket"
+    assert arrived == texts
