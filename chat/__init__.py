@@ -58,6 +58,9 @@ def _project_root():
 
 def _init_socketio(app):
     """Bind Socket.IO to the app with same-origin checks and the configured message queue."""
+    # The shared SocketIO object keeps its options from one init_app to the next; a queue's
+    # client manager left by an earlier app in this process must not serve this one.
+    socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"] or runtime.detected_async_mode(),

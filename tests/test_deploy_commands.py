@@ -7,8 +7,10 @@ import time
 
 import pytest
 from servers import ROOT, free_port, wait_for_http
+from socketio import Manager
 
 from chat import create_app
+from chat.extensions import socketio
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -90,3 +92,9 @@ def test_announce_checks_its_text_and_room(app_on_a_closed_queue):
     assert (blank.exit_code, bad_room.exit_code) == (2, 2)
     assert "Message text is empty." in blank.output
     assert "Room may only contain" in bad_room.output
+
+
+def test_an_app_without_a_queue_does_not_inherit_an_earlier_apps_queue(app_on_a_closed_queue, app):
+    socket = socketio.test_client(app, auth={"nick": "alice"})
+    assert socket.is_connected()
+    assert type(socketio.server.manager) is Manager
