@@ -7,6 +7,7 @@ substituted, over TLS with a self-signed certificate. Each server is a subproces
 
 import contextlib
 import os
+import selectors
 import shutil
 import signal
 import subprocess
@@ -19,6 +20,7 @@ from types import SimpleNamespace
 import redis
 import requests
 import socketio
+import websocket
 from servers import ROOT, GunicornServer, free_port, wait_for_http
 
 APACHE = "/usr/sbin/apache2"
@@ -242,6 +244,41 @@ def _spawn(command, log_path):
         )
 
 
+class OneAtATimeTlsWebSocket(websocket.WebSocket):
+    """websocket-client's WebSocket that never reads and writes its TLS connection at once.
+
+    python-engineio reads in one thread while it writes in another, which OpenSSL does not
+    support on one connection: now and then a frame is lost or garbled (the connection then
+    looks closed, or fails with "rsv is not implemented"). So a read waits for data without
+    the lock and holds it only to read; a write holds it to write.
+    """
+
+    def __init__(self, *arguments, **keywords):
+        super().__init__(*arguments, **keywords)
+        self._tls = threading.Lock()
+
+    def _recv(self, bufsize):
+        """Wait for data unlocked, then read it holding the lock."""
+        if self.sock is not None and not _has_data(self.sock):
+            raise websocket.WebSocketTimeoutException("Connection timed out waiting for data")
+        with self._tls:
+            return super()._recv(bufsize)
+
+    def _send(self, data):
+        """Write holding the lock."""
+        with self._tls:
+            return super()._send(data)
+
+
+def _has_data(sock):
+    """Whether sock has data to read, waiting up to its timeout for some to come."""
+    if getattr(sock, "pending", lambda: 0)():
+        return True
+    with selectors.DefaultSelector() as selector:
+        selector.register(sock, selectors.EVENT_READ)
+        return bool(selector.select(sock.gettimeout()))
+
+
 class RoamingUser:
     """A chat user over https, as the page behaves: it reconnects by itself, wherever the
     proxy sends it, re-joins its rooms and asks for what came after the last message it saw.
@@ -266,7 +303,7 @@ class RoamingUser:
             reconnection_delay=0.5,
             reconnection_delay_max=2,
             # One Origin header on both transports, from connect(), as a browser sends it.
-            websocket_extra_options={"suppress_origin": True},
+            websocket_extra_options={"suppress_origin": True, "class_": OneAtATimeTlsWebSocket},
         )
         self.messages = {}
         self.received = []
