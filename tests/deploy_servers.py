@@ -236,6 +236,22 @@ def balanced_site(tmp_path, env=None):
                 yield SimpleNamespace(url=apache.url, apache=apache, queue=queue, one=one, two=two)
 
 
+@contextlib.contextmanager
+def roaming_users(url):
+    """A function that connects a RoamingUser to url; all of them are closed at the end."""
+    opened = []
+
+    def user(nick, transports=("websocket",), route=None, reconnection=True):
+        opened.append(RoamingUser(url, nick, transports, route, reconnection).connect())
+        return opened[-1]
+
+    try:
+        yield user
+    finally:
+        for opened_user in opened:
+            opened_user.close()
+
+
 def _spawn(command, log_path):
     """Start a server in a session of its own (so it is stopped with its children)."""
     with open(log_path, "ab") as log:

@@ -5,7 +5,7 @@ import time
 import pytest
 import requests
 import socketio
-from deploy_servers import RoamingUser, one_process_site
+from deploy_servers import RoamingUser, one_process_site, roaming_users
 
 pytestmark = [
     pytest.mark.timeout(120),
@@ -24,16 +24,9 @@ def site(tmp_path_factory):
 
 @pytest.fixture
 def users(site):
-    """Open RoamingUsers on the site; all are closed at the end."""
-    opened = []
-
-    def user(nick, transports=("websocket",)):
-        opened.append(RoamingUser(site.url, nick, transports).connect())
-        return opened[-1]
-
-    yield user
-    for user in opened:
-        user.close()
+    """Connect RoamingUsers to the site; all are closed at the end."""
+    with roaming_users(site.url) as user:
+        yield user
 
 
 def test_the_page_loads_over_https_with_a_secure_session_cookie(site):

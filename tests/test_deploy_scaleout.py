@@ -9,7 +9,7 @@ import time
 
 import pytest
 import socketio
-from deploy_servers import RoamingUser, balanced_site
+from deploy_servers import RoamingUser, balanced_site, roaming_users
 from servers import ROOT
 
 pytestmark = [
@@ -39,16 +39,9 @@ def cluster(tmp_path):
 
 @pytest.fixture
 def users(cluster):
-    """Open RoamingUsers through the balancer; all are closed at the end."""
-    opened = []
-
-    def user(nick, route=None, transports=("websocket",), reconnection=True):
-        opened.append(RoamingUser(cluster.url, nick, transports, route, reconnection).connect())
-        return opened[-1]
-
-    yield user
-    for user in opened:
-        user.close()
+    """Connect RoamingUsers through the balancer; all are closed at the end."""
+    with roaming_users(cluster.url) as user:
+        yield user
 
 
 def served_by(server, user):
