@@ -59,6 +59,7 @@ def post_worker_init(worker):
         return any(_answers(family, address) for family, address in addresses)
 
     def handle_exit(signum, frame):
+        """Stop accepting, as gunicorn does; on the first SIGTERM also start the hand-over."""
         first_signal = worker.alive
         stop_accepting(signum, frame)
         if first_signal:

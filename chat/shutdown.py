@@ -12,10 +12,10 @@ from .extensions import socketio
 
 HAND_OVER_INTERVAL = 0.25
 # gunicorn's master and worker both stop listening within about a second of SIGTERM.
-LONGEST_WAIT_FOR_CLOSED_DOORS = 3.0
+LONGEST_WAIT_FOR_LISTENERS_TO_CLOSE = 3.0
 
 
-def hand_over_clients(app, still_accepting):
+def hand_over_clients(app, still_listening):
     """Once the server stops accepting, drop every Socket.IO connection until it exits.
 
     Waiting first means a client reconnecting finds this process refusing, so the proxy
@@ -26,8 +26,8 @@ def hand_over_clients(app, still_accepting):
     Shared presence keeps the users listed meanwhile, so nobody sees them leave and return.
     """
     app.extensions["chat"].presence.detach()
-    deadline = time.monotonic() + LONGEST_WAIT_FOR_CLOSED_DOORS
-    while still_accepting() and time.monotonic() < deadline:
+    deadline = time.monotonic() + LONGEST_WAIT_FOR_LISTENERS_TO_CLOSE
+    while still_listening() and time.monotonic() < deadline:
         socketio.sleep(0.1)
     engine = socketio.server.eio
     while True:
