@@ -401,9 +401,9 @@ def test_a_flooding_client_is_told_why_and_disconnected(server):
     assert gone.wait(5)
     assert reasons == ["Flooding: too many events, too fast."]
     assert_others_keep_chatting(server, "after-flood")
-    # Only the burst got through (a token or two may have come back meanwhile).
+    # The burst got through, and hardly more: a token comes back every 0.2 s meanwhile.
     deadline = time.monotonic() + 10
     while len(bob.messages) < BURST and time.monotonic() < deadline:
         time.sleep(0.05)
-    assert BURST <= len(bob.messages) <= BURST + 2
+    assert BURST <= len(bob.messages) <= BURST + 5
     bob.close()
