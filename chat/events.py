@@ -116,6 +116,28 @@ def _sent_as_an_event():
     return socketio.server.manager.is_connected(request.sid, request.namespace)
 
 
+def refused_on_failure(handler):
+    """Refuse a connection whose connect handler failed, instead of admitting it unregistered.
+
+    Flask-SocketIO takes the error handler's None, after any exception other than
+    ConnectionRefusedError, as consent to connect.
+    """
+
+    @functools.wraps(handler)
+    def wrapper(*arguments):
+        try:
+            return handler(*arguments)
+        except ConnectionRefusedError:
+            raise
+        except Exception:
+            logger.exception("connect of %s failed", request.sid)
+            services().presence.release(request.sid)
+            raise ConnectionRefusedError("The server could not admit you; try again.") from None
+
+    return wrapper
+
+
+@refused_on_failure
 def connect(auth=None):
     """Admit a socket under a valid nickname no other user holds; refuse it otherwise."""
     if _sent_as_an_event():

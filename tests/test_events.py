@@ -271,3 +271,15 @@ def test_catch_up_comes_in_bounded_batches_until_nothing_is_left(joined, app):
         ack = bob.emit("history", {"room": "a", "after": collected[-1]}, callback=True)
         collected += [m["id"] for m in ack["messages"]]
     assert collected == ids
+
+
+def test_a_connect_that_fails_inside_the_server_is_refused_and_frees_the_nickname(
+    connect, app, monkeypatch
+):
+    def directory_unavailable():
+        raise OSError("presence store unreachable")
+
+    monkeypatch.setattr(app.extensions["chat"].presence, "directory", directory_unavailable)
+    assert not connect("alice").is_connected()
+    monkeypatch.undo()
+    assert connect("alice").is_connected()
