@@ -161,11 +161,16 @@ def disconnect(*_reason):
     chat.limiter.forget(request.sid)
     nick, rooms_left, offline = chat.presence.release(request.sid)
     for room in rooms_left:
-        emit("user left", {"room": room, "nick": nick}, to=room, include_self=False)
+        _tell_the_room("user left", room, nick)
     if rooms_left:
         chat.announcer.directory_changed()
     if offline:
         chat.announcer.went_offline(nick)
+
+
+def _tell_the_room(notice, room, nick):
+    """Send a `user joined` or `user left` notice to the room's other members."""
+    emit(notice, {"room": room, "nick": nick}, to=room, include_self=False)
 
 
 @acknowledged
@@ -179,8 +184,7 @@ def join(data):
         raise payloads.BadPayload(f"You can be in at most {MAX_ROOMS_PER_SOCKET} rooms.")
     join_room(room)
     if chat.presence.join(request.sid, room):
-        nick = chat.presence.nick(request.sid)
-        emit("user joined", {"room": room, "nick": nick}, to=room, include_self=False)
+        _tell_the_room("user joined", room, chat.presence.nick(request.sid))
         chat.announcer.directory_changed()
     history, more = _history(room, after)
     members = chat.presence.members(room)
@@ -215,8 +219,7 @@ def leave(data):
     chat = services()
     leave_room(room)
     if chat.presence.leave(request.sid, room):
-        nick = chat.presence.nick(request.sid)
-        emit("user left", {"room": room, "nick": nick}, to=room, include_self=False)
+        _tell_the_room("user left", room, chat.presence.nick(request.sid))
         chat.announcer.directory_changed()
     return {"ok": True}
 
