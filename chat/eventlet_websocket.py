@@ -1,4 +1,5 @@
-"""Eventlet's WebSocket reader, hardened for untrusted clients; imported only under eventlet.
+"""Eventlet's WebSocket, hardened for untrusted clients and written to without a writer thread;
+imported only under eventlet.
 
 Eventlet 0.41's RFC 6455 reader has three weaknesses a chat open to anyone cannot keep:
 - a message split into continuation frames is never size-checked as a whole, so one
@@ -6,18 +7,26 @@ Eventlet 0.41's RFC 6455 reader has three weaknesses a chat open to anyone canno
 - frames are unmasked one byte at a time in Python, about 13 ms of CPU per 64 KiB frame;
 - a connection whose bytes are always ready is read without ever yielding, so one fast
   sender stalls every other user, until gunicorn kills the worker as unresponsive.
-Engine.IO's writer sends each queued packet with a system call of its own; under a
-broadcast load several packets are usually queued for a connection at once, so here the
-frames of one batch are written together when the writer would wait for more.
+
+Engine.IO gives every WebSocket a green thread of its own that waits for packets and writes
+them, so each delivery of a broadcast wakes one thread per recipient, and every idle user
+holds a thread's stack. Here a frame is queued on its connection instead, and the frames of
+all connections queued during one turn of the event loop go out right after it, each
+connection's in one non-blocking system call. Only a connection whose socket buffer is full
+gets a green thread, to wait for the client to read, for as long as that lasts.
 
 It also logs "socket shutdown error: [Errno 9] Bad file descriptor", without a newline,
 whenever a closed connection is closed again, which Engine.IO does for every client that
 leaves: under load that noise would bury the log.
 """
 
+import contextlib
+import socket
+
 import eventlet
 from engineio.async_drivers import eventlet as engineio_eventlet
-from eventlet import queue, websocket
+from eventlet import event, hubs, queue, websocket
+from eventlet.greenio import GreenSocket
 
 
 class CappedMessage(websocket.RFC6455WebSocket.Message):
@@ -37,46 +46,10 @@ class CappedMessage(websocket.RFC6455WebSocket.Message):
         super().push(data, final)
 
 
-# Frames of one batch are written at once up to this many bytes.
-BATCH_BYTES = 64 * 1024
-
-
 class HardenedWebSocket(websocket.RFC6455WebSocket):
-    """Caps whole messages, unmasks in one integer XOR, yields before every frame, closes once,
-    and writes a batch of data frames in one go (see `flush`)."""
+    """Caps whole messages, unmasks in one integer XOR, yields before every frame, closes once."""
 
     Message = CappedMessage
-
-    def adopt(self):
-        """Turn eventlet's RFC6455WebSocket (it builds one by name) into a HardenedWebSocket."""
-        self.__class__ = HardenedWebSocket
-        self._outgoing = []
-        self._outgoing_bytes = 0
-
-    def send(self, message, **options):
-        """Hold a data frame until `flush`; send a control frame, after those held, at once."""
-        if options:
-            self.flush()
-            return super().send(message, **options)
-        frame = self._pack_message(message)
-        self._outgoing.append(frame)
-        self._outgoing_bytes += len(frame)
-        if self._outgoing_bytes >= BATCH_BYTES:
-            self.flush()
-
-    def flush(self):
-        """Write the frames held so far, in order, with one system call when the socket can."""
-        if self._outgoing:
-            frames = b"".join(self._outgoing)
-            self._outgoing, self._outgoing_bytes = [], 0
-            self._send(frames)
-
-    def flush_before_waiting(self):
-        """Flush as the writer runs out of packets; a broken connection is the reader's to end."""
-        try:
-            self.flush()
-        except OSError:
-            return
 
     @staticmethod
     def _apply_mask(data, mask, length=None, offset=0):
@@ -93,22 +66,148 @@ class HardenedWebSocket(websocket.RFC6455WebSocket):
             super().close(close_data)
 
     def _recv_frame(self, message=None):
-        """Send what is held (an upgrade's probe answer waits for the client's reply), let every
-        other green thread run, then read the next frame."""
-        self.flush()
+        """Let every other green thread run, then read the next frame."""
         eventlet.sleep(0)
         return super()._recv_frame(message)
 
 
+class QueuedWebSocket(HardenedWebSocket):
+    """A HardenedWebSocket whose frames wait for the end of the loop's turn, then go out
+    together (see TurnFlusher); it shuts once everything queued before its close is out."""
+
+    def adopt(self):
+        """Set up the outgoing queue of a connection eventlet has just accepted."""
+        self.__class__ = QueuedWebSocket
+        self._outgoing = []
+        self._flush_due = self._draining = self._closing = False
+        self._broken = self._shut_started = False
+        self._shut_down = None
+
+    def send(self, message, **options):
+        """Queue a frame, data or control, behind those already queued."""
+        self.send_frame(self._pack_message(message, **options))
+
+    def send_frame(self, frame):
+        """Queue an already packed frame; dropped once the connection is broken."""
+        if not self._broken:
+            self._outgoing.append(frame)
+            self._request_flush()
+
+    def close(self, close_data=None):
+        """Queue the closing frame; the socket shuts once it has gone out."""
+        if not self._closing:
+            self._closing = True
+            self._send_closing_frame(ignore_send_errors=True, close_data=close_data)
+            self._request_flush()
+
+    def wait_closed(self):
+        """Block this green thread until the socket has shut."""
+        if self._shut_down is None:
+            self._shut_down = event.Event()
+        if self.socket.fileno() != -1:
+            self._shut_down.wait()
+
+    def _request_flush(self):
+        """Have the flusher write this connection at the end of the turn, unless it is due
+        already or a green thread is draining it."""
+        if not (self._flush_due or self._draining):
+            self._flush_due = True
+            TurnFlusher.current().add(self)
+
+    def flush(self):
+        """Write the queued frames without blocking; a green thread takes what does not fit."""
+        self._flush_due = False
+        data = b"".join(self._outgoing)
+        self._outgoing = []
+        sent = self._send_without_blocking(data)
+        if sent < len(data):
+            self._draining = True
+            eventlet.spawn_n(self._drain, data[sent:])
+        elif self._closing:
+            eventlet.spawn_n(self._shut)
+
+    def _send_without_blocking(self, data):
+        """Bytes of data the kernel took at once; all of it, as if sent, once broken."""
+        if not data or self._broken:
+            return len(data)
+        try:
+            return self.socket.fd.send(data)
+        except BlockingIOError:
+            return 0
+        except OSError:
+            self._broken = True
+            return len(data)
+
+    def _drain(self, data):
+        """Wait until the client takes data and whatever is queued meanwhile, then shut if the
+        connection is closing (the socket's timeout bounds the wait)."""
+        try:
+            while data:
+                self.socket.sendall(data)
+                data = b"".join(self._outgoing)
+                self._outgoing = []
+        except OSError:
+            self._broken = True
+            self._outgoing = []
+        self._draining = False
+        if self._closing:
+            self._shut()
+
+    def _shut(self):
+        """Shut and close the socket, which ends the reader's wait as well."""
+        if self._shut_started:
+            return
+        self._shut_started = self._broken = True
+        with contextlib.suppress(OSError):
+            self.socket.shutdown(socket.SHUT_WR)
+        self.socket.close()
+        if self._shut_down is not None:
+            self._shut_down.send()
+
+
+class TurnFlusher:
+    """Writes every connection that queued frames during a turn of the event loop, once the
+    turn is over: one timer per turn for all of them, not a wake-up per frame."""
+
+    _by_hub = {}
+
+    def __init__(self, hub):
+        self.hub = hub
+        self.pending = []
+
+    @classmethod
+    def current(cls):
+        """The flusher of this thread's hub."""
+        hub = hubs.get_hub()
+        flusher = cls._by_hub.get(hub)
+        if flusher is None:
+            flusher = cls._by_hub[hub] = cls(hub)
+        return flusher
+
+    def add(self, connection):
+        """Flush connection at the end of this turn."""
+        if not self.pending:
+            self.hub.schedule_call_global(0, self.flush_all)
+        self.pending.append(connection)
+
+    def flush_all(self):
+        """Flush every connection added since the last turn (runs in the hub)."""
+        pending, self.pending = self.pending, []
+        for connection in pending:
+            connection.flush()
+
+
 class HardenedWebSocketWSGI(engineio_eventlet.WebSocketWSGI):
-    """Engine.IO's eventlet WebSocket endpoint, handing out HardenedWebSocket connections."""
+    """Engine.IO's eventlet WebSocket endpoint, handing out hardened connections: queued
+    ones on a plain socket, blocking ones where TLS sits in between."""
 
     def _handle_hybi_request(self, environ):
         """Complete the handshake as eventlet does, then adopt the connection."""
         connection = super()._handle_hybi_request(environ)
-        HardenedWebSocket.adopt(connection)
-        # The handler is Engine.IO's socket's; its writer flushes whenever it would wait.
-        self.handler.__self__.queue.before_waiting = connection.flush_before_waiting
+        if type(connection.socket) is GreenSocket:
+            QueuedWebSocket.adopt(connection)
+        else:
+            connection.__class__ = HardenedWebSocket
         return connection
 
 
@@ -116,27 +215,12 @@ class UntimedQueue(queue.Queue):
     """Engine.IO's queue of packets for a connection, waited on without a timer per wait.
 
     Engine.IO's writer waits for each next packet with a timeout of ping_interval plus
-    ping_timeout, so eventlet schedules and cancels a hub timer for every packet delivered,
-    about a sixth of the worker's time in a broadcast-heavy load. The timeout decides nothing:
-    a live connection is queued a ping every ping_interval, and one that stops answering is
-    closed by Engine.IO's service task, which queues the None that ends the wait.
+    ping_timeout, so eventlet schedules and cancels a hub timer for every packet delivered.
+    The timeout decides nothing: a live connection is queued a ping every ping_interval, and
+    one that stops answering is closed by Engine.IO's service task, which queues the None
+    that ends the wait.
     """
-
-    def before_waiting(self):
-        """Called when a blocking get finds the queue empty; a WebSocket flushes here."""
 
     def get(self, block=True, timeout=None):
         """The next item; blocks until there is one when block is true, whatever timeout says."""
-        if block and not self.qsize():
-            self.before_waiting()
         return super().get(block)
-
-
-def install(engineio_server):
-    """Make an eventlet Engine.IO server accept WebSockets through HardenedWebSocketWSGI and
-    queue packets in UntimedQueues."""
-    engineio_server._async = {
-        **engineio_server._async,
-        "websocket": HardenedWebSocketWSGI,
-        "queue": UntimedQueue,
-    }

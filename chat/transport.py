@@ -9,7 +9,7 @@
 - A long-polling POST above the size limit makes Engine.IO close the session and wait, with
   no time limit, for the client to collect its last packets: a client that never does holds
   a connection and a green thread forever. BodyLimit answers 413 before Engine.IO sees it.
-- Under eventlet the WebSocket reader is replaced as well (see chat/eventlet_websocket.py).
+- Under eventlet the WebSocket reader and writer are replaced as well (see chat/eventlet_socket.py).
 """
 
 import importlib
@@ -118,4 +118,4 @@ def harden(server):
     """Guard a Socket.IO server's packets and, under eventlet, its WebSocket reader."""
     PacketGuard(server)
     if server.eio.async_mode == "eventlet":
-        importlib.import_module("chat.eventlet_websocket").install(server.eio)
+        importlib.import_module("chat.eventlet_socket").install(server.eio)

@@ -1,0 +1,156 @@
+"""Engine.IO's sockets under eventlet, holding no green thread of their own while idle.
+
+Engine.IO gives each connection a green thread that sleeps until its next ping, and each
+WebSocket a second one that waits for packets to write; with the thread reading the
+WebSocket that is three saved stacks per user, most of an idle user's memory. Here the ping
+is a hub timer, and an upgraded socket's packets go straight to its QueuedWebSocket (see
+chat/eventlet_websocket.py), so the reader is the one thread a connection keeps.
+Imported only under eventlet.
+"""
+
+import time
+
+import eventlet
+from engineio import exceptions, packet
+from engineio import socket as engineio_socket
+from eventlet import hubs, queue
+
+from .eventlet_websocket import HardenedWebSocketWSGI, QueuedWebSocket, UntimedQueue
+
+
+class EventletSocket(engineio_socket.Socket):
+    """An Engine.IO socket pinged from a hub timer, serving a WebSocket without a writer."""
+
+    def schedule_ping(self):
+        """Arm the next ping once the last one is answered, as Engine.IO does, on a timer."""
+        if self.last_ping:
+            self.last_ping = None
+            hubs.get_hub().schedule_call_global(
+                self.server.ping_interval, eventlet.spawn_n, self._ping
+            )
+
+    def _ping(self):
+        """Send a ping, unless the socket closed meanwhile."""
+        if not self.closing and not self.closed:
+            self.last_ping = time.time()
+            self.send(packet.Packet(packet.PING))
+
+    def _websocket_handler(self, ws):
+        """Serve a WebSocket: this green thread reads, and packets are written as sent."""
+        if not isinstance(ws, QueuedWebSocket):
+            return super()._websocket_handler(ws)
+        ws.socket.settimeout(self.server.ping_interval + self.server.ping_timeout)
+        if self.connected and not self._upgraded_to(ws):
+            return []
+        self.connected = self.upgraded = True
+        self.queue = WebSocketOutbox(ws, self.queue)
+        self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
+        self._read(ws)
+        self.queue.put(None)
+        ws.wait_closed()
+        self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+        return []
+
+    def _upgraded_to(self, ws):
+        """Whether a polling client completes the probe and upgrade exchange on ws."""
+        self.upgrading = True
+        if self._next_packet(ws) != (packet.PING, "probe"):
+            self.server.logger.info("%s: Failed websocket upgrade, no PING packet", self.sid)
+            self.upgrading = False
+            return False
+        ws.send(packet.Packet(packet.PONG, data="probe").encode())
+        self.queue.put(packet.Packet(packet.NOOP))  # ends the pending poll
+        upgraded = self._next_packet(ws)[0] == packet.UPGRADE
+        if not upgraded:
+            self.server.logger.info("%s: Failed websocket upgrade, no UPGRADE packet", self.sid)
+        self.upgrading = False
+        return upgraded
+
+    def _next_packet(self, ws):
+        """The type and data of the next packet on ws."""
+        received = packet.Packet(encoded_packet=self._next_message(ws))
+        return received.packet_type, received.data
+
+    def _next_message(self, ws):
+        """The next message on ws (None once the client has gone), within the size limit."""
+        data = ws.wait()
+        if data and len(data) > self.server.max_http_buffer_size:
+            raise ValueError("packet is too large")
+        return data
+
+    def _read(self, ws):
+        """Receive packets until the client leaves, the connection fails or a packet is bad."""
+        while True:
+            try:
+                data = self._next_message(ws)
+                if data is None:
+                    return
+                self.receive(packet.Packet(encoded_packet=data))
+            except exceptions.UnknownPacketError:
+                continue
+            except Exception as error:
+                if not self.closed:
+                    self.server.logger.info('%s: "%s", closing connection', self.sid, error)
+                return
+
+
+class WebSocketOutbox:
+    """Stands in for Engine.IO's packet queue once a socket is on a QueuedWebSocket: each
+    packet is framed and queued on the connection at once; None closes it."""
+
+    def __init__(self, ws, earlier):
+        self.ws = ws
+        self.compressed = "permessage-deflate" in ws.extensions
+        for item in _drained(earlier):
+            self.put(item)
+
+    def put(self, item):
+        """Queue a packet's frame, or close the connection for None."""
+        if item is None:
+            self.ws.close()
+        else:
+            self.ws.send_frame(self._frame(item))
+
+    def _frame(self, item):
+        """The packet's WebSocket frame. Uncompressed, a broadcast's recipients share one
+        Packet and so one frame, built for the first of them."""
+        if self.compressed:
+            return self.ws._pack_message(item.encode())
+        frame = getattr(item, "websocket_frame", None)
+        if frame is None:
+            frame = item.websocket_frame = self.ws._pack_message(item.encode())
+        return frame
+
+    def join(self):
+        """Return at once: nothing is held back from the connection here."""
+
+
+def _drained(earlier):
+    """The packets left in Engine.IO's queue, in order."""
+    while True:
+        try:
+            item = earlier.get(block=False)
+        except queue.Empty:
+            return
+        earlier.task_done()
+        yield item
+
+
+class AdoptingSockets(dict):
+    """Engine.IO's table of sockets, turning each socket it is given into an EventletSocket
+    (Engine.IO builds them from its own class, with no setting to change it)."""
+
+    def __setitem__(self, sid, engine_socket):
+        engine_socket.__class__ = EventletSocket
+        super().__setitem__(sid, engine_socket)
+
+
+def install(engineio_server):
+    """Give an eventlet Engine.IO server EventletSockets, hardened WebSockets and
+    UntimedQueues."""
+    engineio_server.sockets = AdoptingSockets(engineio_server.sockets)
+    engineio_server._async = {
+        **engineio_server._async,
+        "websocket": HardenedWebSocketWSGI,
+        "queue": UntimedQueue,
+    }
