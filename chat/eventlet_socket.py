@@ -8,6 +8,7 @@ chat/eventlet_websocket.py), so the reader is the one thread a connection keeps.
 Imported only under eventlet.
 """
 
+import io
 import time
 
 import eventlet
@@ -16,6 +17,11 @@ from engineio import socket as engineio_socket
 from eventlet import hubs, queue
 
 from .eventlet_websocket import HardenedWebSocketWSGI, QueuedWebSocket, UntimedQueue
+
+# What a WSGI server puts in the environ that ties it to one request on one socket.
+REQUEST_BOUND_KEYS = ("eventlet.input", "gunicorn.socket", "wsgi.file_wrapper")
+# Socket.IO events are handled in request contexts built from the environ; none has a body.
+NO_BODY = io.BytesIO(b"")
 
 
 class EventletSocket(engineio_socket.Socket):
@@ -36,19 +42,25 @@ class EventletSocket(engineio_socket.Socket):
             self.send(packet.Packet(packet.PING))
 
     def _websocket_handler(self, ws):
-        """Serve a WebSocket: this green thread reads, and packets are written as sent."""
+        """Serve a WebSocket without a writer thread, and without a reader thread as well
+        unless the connection is compressed (eventlet's reader then works in this one)."""
         if not isinstance(ws, QueuedWebSocket):
             return super()._websocket_handler(ws)
         ws.socket.settimeout(self.server.ping_interval + self.server.ping_timeout)
         if self.connected and not self._upgraded_to(ws):
             return []
         self.connected = self.upgraded = True
-        self.queue = WebSocketOutbox(ws, self.queue)
         self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
-        self._read(ws)
-        self.queue.put(None)
-        ws.wait_closed()
-        self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
+        if ws.extensions:
+            self.queue = WebSocketOutbox(ws, self.queue)
+            self._read(ws)
+            self._transport_closed()
+            ws.wait_closed()
+            return []
+        connection = ws.detached()
+        self.queue = WebSocketOutbox(connection, self.queue)
+        _release_request(ws.environ)
+        connection.read_from_hub(self._receive_message, self._transport_closed)
         return []
 
     def _upgraded_to(self, ws):
@@ -79,19 +91,34 @@ class EventletSocket(engineio_socket.Socket):
         return data
 
     def _read(self, ws):
-        """Receive packets until the client leaves, the connection fails or a packet is bad."""
+        """Receive packets in this green thread until the client leaves or the connection
+        fails."""
         while True:
             try:
                 data = self._next_message(ws)
-                if data is None:
-                    return
-                self.receive(packet.Packet(encoded_packet=data))
-            except exceptions.UnknownPacketError:
-                continue
             except Exception as error:
                 if not self.closed:
                     self.server.logger.info('%s: "%s", closing connection', self.sid, error)
                 return
+            if data is None or not self._receive_message(data):
+                return
+
+    def _receive_message(self, data):
+        """Act on one message from the client; False if the connection must end for it."""
+        try:
+            self.receive(packet.Packet(encoded_packet=data))
+        except exceptions.UnknownPacketError:
+            return True
+        except Exception as error:
+            if not self.closed:
+                self.server.logger.info('%s: "%s", closing connection', self.sid, error)
+            return False
+        return True
+
+    def _transport_closed(self):
+        """The WebSocket is over: close the connection and the socket."""
+        self.queue.put(None)
+        self.close(wait=False, abort=True, reason=self.server.reason.TRANSPORT_CLOSE)
 
 
 class WebSocketOutbox:
@@ -123,6 +150,14 @@ class WebSocketOutbox:
 
     def join(self):
         """Return at once: nothing is held back from the connection here."""
+
+
+def _release_request(environ):
+    """Drop the upgrade request's socket and streams from its environ, which Socket.IO keeps
+    for as long as the connection lasts: only the WebSocket uses the socket from now on."""
+    for key in REQUEST_BOUND_KEYS:
+        environ.pop(key, None)
+    environ["wsgi.input"] = NO_BODY
 
 
 def _drained(earlier):

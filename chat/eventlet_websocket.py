@@ -21,12 +21,28 @@ leaves: under load that noise would bury the log.
 """
 
 import contextlib
+import copy
 import socket
 
 import eventlet
 from engineio.async_drivers import eventlet as engineio_eventlet
 from eventlet import event, hubs, queue, websocket
 from eventlet.greenio import GreenSocket
+
+from .websocket_frames import (
+    BINARY,
+    CLOSE,
+    PING,
+    PONG,
+    TEXT,
+    FrameParser,
+    ProtocolFailure,
+    unmask,
+)
+
+# The most a connection's reader takes from its socket per turn of the event loop, so that
+# one fast sender cannot hold up everyone else.
+READ_CHUNK = 64 * 1024
 
 
 class CappedMessage(websocket.RFC6455WebSocket.Message):
@@ -55,10 +71,7 @@ class HardenedWebSocket(websocket.RFC6455WebSocket):
     def _apply_mask(data, mask, length=None, offset=0):
         """XOR data with the 4-byte client mask, starting `offset` bytes into the frame."""
         length = len(data) if length is None else length
-        key = bytes(mask[(offset + index) % 4] for index in range(4))
-        repeated = (key * (length // 4 + 1))[:length]
-        masked = int.from_bytes(data[:length], "big") ^ int.from_bytes(repeated, "big")
-        return masked.to_bytes(length, "big")
+        return unmask(data[:length], bytes(mask[(offset + index) % 4] for index in range(4)))
 
     def close(self, close_data=None):
         """Close the connection, unless it is closed already."""
@@ -81,7 +94,7 @@ class QueuedWebSocket(HardenedWebSocket):
         self._outgoing = []
         self._flush_due = self._draining = self._closing = False
         self._broken = self._shut_started = False
-        self._shut_down = None
+        self._shut_down = self._on_end = None
 
     def send(self, message, **options):
         """Queue a frame, data or control, behind those already queued."""
@@ -160,9 +173,94 @@ class QueuedWebSocket(HardenedWebSocket):
         self._shut_started = self._broken = True
         with contextlib.suppress(OSError):
             self.socket.shutdown(socket.SHUT_WR)
+        if self._on_end is not None:
+            self._end()
         self.socket.close()
         if self._shut_down is not None:
             self._shut_down.send()
+
+    def detached(self):
+        """This connection on a duplicate of its socket, so that the request's green thread
+        can end (the server closes its own copy then) while the connection lives on."""
+        duplicate = GreenSocket(self.socket.fd.dup())
+        duplicate.settimeout(self.socket.gettimeout())
+        hubs.notify_opened(duplicate.fileno())
+        twin = copy.copy(self)
+        twin.socket = duplicate
+        QueuedWebSocket.adopt(twin)
+        for frame in self._outgoing:
+            twin.send_frame(frame)
+        self._outgoing = []
+        self.websocket_closed = True  # so eventlet sends no closing frame on the old copy
+        return twin
+
+    def read_from_hub(self, on_message, on_end):
+        """Hand each message to on_message as it arrives, and call on_end once when the
+        connection ends, without a green thread waiting in between."""
+        self._on_message, self._on_end = on_message, on_end
+        self._parser = FrameParser(self.max_frame_length)
+        self._listener = self._ended = None
+        self._wait_readable()
+
+    def _wait_readable(self):
+        """Have the hub call back once the socket has bytes to read, or has closed."""
+        if self._ended:
+            return
+        hub = hubs.get_hub()
+        self._listener = hub.add(
+            hub.READ, self.socket.fileno(), self._readable, self._obsolete, lambda: None
+        )
+
+    def _stop_listening(self):
+        """Take the hub's read callback away, if it is set."""
+        if self._listener is not None:
+            hubs.get_hub().remove(self._listener)
+            self._listener = None
+
+    def _readable(self, fileno):
+        """Hub callback: read in a green thread, which the hub must not wait for."""
+        self._stop_listening()
+        eventlet.spawn_n(self._read_some)
+
+    def _obsolete(self, error):
+        """Hub callback for a socket closed under the listener: the connection is over."""
+        self._listener = None
+        eventlet.spawn_n(self._end)
+
+    def _read_some(self):
+        """Take what has arrived, act on every frame it completes, then wait for more."""
+        try:
+            data = self.socket.fd.recv(READ_CHUNK)
+        except BlockingIOError:
+            return self._wait_readable()
+        except OSError:
+            return self._end()
+        try:
+            frames = self._parser.feed(data) if data else None
+        except ProtocolFailure as failure:
+            self.close((failure.code, failure.reason))
+            return self._end()
+        if frames is None or not all(self._act_on(*frame) for frame in frames):
+            return self._end()
+        self._wait_readable()
+
+    def _act_on(self, opcode, payload):
+        """Pass a message on or answer a control frame; False once the connection is over."""
+        if opcode in (TEXT, BINARY):
+            return self._on_message(payload)
+        if opcode == PING:
+            self.send(payload, control_code=PONG)
+        elif opcode == CLOSE:
+            self.close()
+            return False
+        return True
+
+    def _end(self):
+        """Stop reading and tell the owner that the connection is over, once."""
+        if not self._ended:
+            self._ended = True
+            self._stop_listening()
+            self._on_end()
 
 
 class TurnFlusher:
