@@ -14,7 +14,9 @@ worker_class = "eventlet"
 # more processes go behind a sticky load balancer with a message queue.
 workers = 1
 bind = os.environ.get("GUNICORN_BIND", f"0.0.0.0:{os.environ.get('PORT', '8000')}")
-# Each chat user holds one connection; gunicorn's default of 1000 caps the users per process.
+# Counts connections still in HTTP: handshakes and long-polling requests (an upgraded
+# WebSocket leaves gunicorn's pool, see chat/eventlet_socket.py). gunicorn's default of 1000
+# would hold back a burst of connects.
 worker_connections = int(os.environ.get("GUNICORN_WORKER_CONNECTIONS", "20000"))
 # Short, so a stopping process tells its clients to reconnect elsewhere instead of holding them.
 graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "5"))

@@ -1,10 +1,9 @@
 """Engine.IO's sockets under eventlet, holding no green thread of their own while idle.
 
 Engine.IO gives each connection a green thread that sleeps until its next ping, and each
-WebSocket a second one that waits for packets to write; with the thread reading the
-WebSocket that is three saved stacks per user, most of an idle user's memory. Here the ping
-is a hub timer, and an upgraded socket's packets go straight to its QueuedWebSocket (see
-chat/eventlet_websocket.py), so the reader is the one thread a connection keeps.
+WebSocket a reader and a writer: three saved stacks per user, most of an idle user's
+memory. Here the ping is a hub timer, and an upgraded socket is served by a QueuedWebSocket
+(see chat/eventlet_websocket.py), which the event loop reads and writes without them.
 Imported only under eventlet.
 """
 

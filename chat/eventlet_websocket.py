@@ -1,5 +1,5 @@
-"""Eventlet's WebSocket, hardened for untrusted clients and written to without a writer thread;
-imported only under eventlet.
+"""Eventlet's WebSocket, hardened for untrusted clients, and served from the event loop
+instead of by green threads of its own; imported only under eventlet.
 
 Eventlet 0.41's RFC 6455 reader has three weaknesses a chat open to anyone cannot keep:
 - a message split into continuation frames is never size-checked as a whole, so one
@@ -7,13 +7,19 @@ Eventlet 0.41's RFC 6455 reader has three weaknesses a chat open to anyone canno
 - frames are unmasked one byte at a time in Python, about 13 ms of CPU per 64 KiB frame;
 - a connection whose bytes are always ready is read without ever yielding, so one fast
   sender stalls every other user, until gunicorn kills the worker as unresponsive.
+HardenedWebSocket fixes those three in eventlet's reader, which still serves connections
+that negotiated compression.
 
-Engine.IO gives every WebSocket a green thread of its own that waits for packets and writes
-them, so each delivery of a broadcast wakes one thread per recipient, and every idle user
-holds a thread's stack. Here a frame is queued on its connection instead, and the frames of
-all connections queued during one turn of the event loop go out right after it, each
-connection's in one non-blocking system call. Only a connection whose socket buffer is full
-gets a green thread, to wait for the client to read, for as long as that lasts.
+Engine.IO serves every WebSocket with two green threads: the request's, blocked reading,
+and a writer waiting for packets. Each delivery of a broadcast then wakes one thread per
+recipient, and each idle user holds two saved stacks. A QueuedWebSocket needs neither:
+- writing: a frame is queued on its connection, and the frames every connection queued
+  during one turn of the event loop go out right after it, each connection's in one
+  non-blocking system call. Only a connection whose socket buffer is full gets a green
+  thread, to wait for the client to read, for as long as that lasts;
+- reading: the connection moves to a duplicate of its socket so that the request's thread
+  can end, and the hub calls back when bytes arrive; a short-lived green thread takes up
+  to READ_CHUNK of them and parses them with chat/websocket_frames.py.
 
 It also logs "socket shutdown error: [Errno 9] Bad file descriptor", without a newline,
 whenever a closed connection is closed again, which Engine.IO does for every client that
@@ -86,7 +92,8 @@ class HardenedWebSocket(websocket.RFC6455WebSocket):
 
 class QueuedWebSocket(HardenedWebSocket):
     """A HardenedWebSocket whose frames wait for the end of the loop's turn, then go out
-    together (see TurnFlusher); it shuts once everything queued before its close is out."""
+    together (see TurnFlusher), and which, once detached, the hub reads (`read_from_hub`).
+    It shuts once everything queued before its close is out."""
 
     def adopt(self):
         """Set up the outgoing queue of a connection eventlet has just accepted."""

@@ -234,9 +234,9 @@ def socket_url(server):
     return f"ws://127.0.0.1:{server.port}/socket.io/?EIO=4&transport=websocket"
 
 
-def raw_socket(server, nick):
+def raw_socket(server, nick, **options):
     """A bare WebSocket speaking Engine.IO and Socket.IO by hand, connected as nick."""
-    connection = websocket.create_connection(socket_url(server), timeout=5)
+    connection = websocket.create_connection(socket_url(server), timeout=5, **options)
     assert connection.recv().startswith("0")
     connection.send("40" + json.dumps({"nick": nick}))
     while not connection.recv().startswith("40"):
@@ -361,6 +361,34 @@ def test_a_sender_that_never_pauses_does_not_stall_anyone_else(server):
     assert server.worker_pid() == worker, "gunicorn must not have replaced a stalled worker"
     alice.close()
     bob.close()
+
+
+def test_a_client_that_stops_reading_holds_up_nobody_and_misses_nothing(tmp_path):
+    """About 5 MB for a reader that stops: more than the socket buffers hold, so the rest
+    waits in the server, for that connection only, and arrives in order later."""
+    with GunicornServer(tmp_path, env={"FLASK_RATE_LIMIT": "0"}) as server:
+        small_window = ((socket.SOL_SOCKET, socket.SO_RCVBUF, 4096),)
+        stalled = raw_socket(server, "stalled", sockopt=small_window)
+        stalled.send('420["join",{"room":"backlog"}]')
+        assert read_ack(stalled, 0)["ok"]
+        alice, bob = ChatClient(server.url, "backlog-a"), ChatClient(server.url, "backlog-b")
+        for user in (alice, bob):
+            assert user.call("join", {"room": "backlog"})["ok"]
+        texts = [f"{n:04d} " + "x" * 1990 for n in range(2500)]
+        for text in texts:
+            assert alice.call("chat message", {"room": "backlog", "text": text})["ok"]
+        deadline = time.monotonic() + 30
+        while len(bob.messages) < len(texts) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [message["text"] for message in bob.messages] == texts
+        late = []
+        while len(late) < len(texts):
+            frame = stalled.recv()
+            if frame.startswith('42["chat message"'):
+                late.append(json.loads(frame[2:])[1]["text"])
+        assert late == texts
+        for connection in (alice, bob, stalled):
+            connection.close()
 
 
 def test_a_packet_announcing_endless_attachments_is_dropped(server):
