@@ -91,7 +91,10 @@ def _init_services(app):
         config=app.config,
         store=store,
         writer=GroupCommitWriter(
-            store, socketio.server.eio, runtime.blocking_runner(socketio.async_mode)
+            store,
+            socketio.server.eio,
+            runtime.blocking_runner(socketio.async_mode),
+            commits_wait_for_disk=store.commits_wait_for_disk(),
         ),
         presence=presence,
         announcer=announcer,

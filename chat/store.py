@@ -1,7 +1,8 @@
 """Message history in SQLite: schema, batched writes and reads. Knows nothing of Socket.IO.
 
 Any backend offering the same methods (`save_batch`, `delete`, `recent`, `after`,
-`room_names`, `close`) can replace this one, e.g. PostgreSQL for several hosts.
+`room_names`, `checkpoint`, `commits_wait_for_disk`, `close`) can replace this one, e.g.
+PostgreSQL for several hosts.
 """
 
 import sqlite3
@@ -25,6 +26,8 @@ CREATE UNIQUE INDEX IF NOT EXISTS message_sender_client
 """
 
 _COLUMNS = "id, room, nick, text, ts, client_id"
+# How long a connection waits for another process's lock before giving up.
+BUSY_TIMEOUT_MS = 10_000
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,10 @@ class Saved:
 
     message: dict
     duplicate: bool
+
+
+class StoreBusy(Exception):
+    """Another process holds the database's write lock, and the caller would not wait."""
 
 
 @contextmanager
@@ -76,29 +83,67 @@ class SQLiteStore:
         self.synchronous = synchronous
         self._writer = self._connect()
         self._writer.executescript(SCHEMA)
+        # Writes for a caller that will not wait for another process's lock.
+        self._eager_writer = self._connect(busy_timeout_ms=0)
+        # A commit never copies the log into the database itself (that is when the disk is
+        # flushed): `checkpoint` does, on a connection of its own, off the writers' path.
+        for connection in (self._writer, self._eager_writer):
+            connection.execute("PRAGMA wal_autocheckpoint=0")
         self._reader = self._connect()
         self._read_lock = threading.Lock()
 
-    def _connect(self):
+    def _connect(self, busy_timeout_ms=BUSY_TIMEOUT_MS):
         """Open a connection with the pragmas every connection needs."""
         connection = sqlite3.connect(
             self.path, timeout=10, isolation_level=None, check_same_thread=False
         )
         connection.execute("PRAGMA journal_mode=WAL")
         connection.execute(f"PRAGMA synchronous={self.synchronous}")
-        connection.execute("PRAGMA busy_timeout=10000")
+        connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         return connection
 
-    def save_batch(self, drafts):
+    def save_batch(self, drafts, wait=True):
         """Store drafts in one transaction and return a Saved for each, in order.
 
-        Called from one writer at a time; a failure raises and stores none of them.
+        Called from one writer at a time; a failure raises and stores none of them. With
+        wait false, StoreBusy comes at once instead of waiting for another process's write.
         """
         results = []
-        with _transaction(self._writer) as cursor:
+        with self._writing(wait) as cursor:
             for draft in drafts:
                 results.append(self._insert(cursor, draft))
         return results
+
+    @contextmanager
+    def _writing(self, wait):
+        """A write transaction, on the connection that waits for the lock or the one that
+        does not."""
+        if wait:
+            with _transaction(self._writer) as cursor:
+                yield cursor
+            return
+        try:
+            with _transaction(self._eager_writer) as cursor:
+                yield cursor
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                raise StoreBusy(str(error)) from error
+            raise
+
+    def commits_wait_for_disk(self):
+        """Whether every commit flushes the disk (FULL or EXTRA), not only checkpoints."""
+        return self.synchronous.upper() in ("FULL", "EXTRA")
+
+    def checkpoint(self):
+        """Copy committed transactions from the log into the database file, without waiting
+        for readers or writers; return (pages in the log, pages copied). On a connection of
+        its own, so that it may run in any thread, even while the store closes."""
+        connection = self._connect()
+        try:
+            _, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            connection.close()
+        return logged, copied
 
     def _insert(self, cursor, draft):
         """Insert one draft, or find the message an earlier send of it created."""
@@ -147,9 +192,9 @@ class SQLiteStore:
         return [row[0] for row in rows]
 
     def close(self):
-        """Close both connections."""
-        self._writer.close()
-        self._reader.close()
+        """Close the connections."""
+        for connection in (self._writer, self._eager_writer, self._reader):
+            connection.close()
 
     def _read(self, sql, parameters):
         """Run a read-only query on the reader connection."""

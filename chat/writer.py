@@ -1,16 +1,26 @@
-"""Group commit: many handlers' messages stored in one transaction, off the event loop.
+"""Group commit: many handlers' messages stored in one transaction, without stalling users.
 
 Handlers call `save(draft)` and wait; one writer task drains everything queued so far,
-hands the batch to the store through `run_blocking` (a real OS thread under eventlet),
-then wakes each waiting handler with its result. An ack therefore always follows a commit,
-and a burst of N messages costs one commit instead of N.
+stores the batch, then wakes each waiting handler with its result. An ack therefore always
+follows a commit, and a burst of N messages costs one commit instead of N.
+
+Where a commit waits for the disk (`synchronous` FULL) the batch goes to `run_blocking` (a
+real OS thread under eventlet). Otherwise a commit is a write into the operating system's
+cache, cheaper than handing it to a thread and back, so it runs in place, unless another
+process holds the write lock: then it is handed over to wait there. The disk is flushed at
+checkpoints, which run through `run_blocking` at most every CHECKPOINT_INTERVAL seconds,
+beside the commits rather than in their way.
 """
 
 import logging
+import time
+
+from .store import StoreBusy
 
 logger = logging.getLogger(__name__)
 
 BATCH_LIMIT = 500
+CHECKPOINT_INTERVAL = 1.0
 
 
 class StoreUnavailable(RuntimeError):
@@ -37,13 +47,16 @@ class _Request:
 class GroupCommitWriter:
     """Serialises every write to a store and batches message saves into one transaction."""
 
-    def __init__(self, store, engine, run_blocking):
+    def __init__(self, store, engine, run_blocking, commits_wait_for_disk=False):
         self.store = store
         self.engine = engine
         self.run_blocking = run_blocking
+        self.commits_wait_for_disk = commits_wait_for_disk
         self.queue = engine.create_queue()
         self.queue_empty = engine.get_queue_empty_exception()
         self.task = None
+        self.checkpointing = False
+        self.last_checkpoint = time.monotonic()
 
     def save(self, draft):
         """Store one draft and return its Saved once committed; raise StoreUnavailable if not."""
@@ -73,20 +86,34 @@ class GroupCommitWriter:
                 except self.queue_empty:
                     break
             self._write(requests)
+            self._checkpoint_now_and_then()
 
     def _write(self, requests):
         """Save the drafts among the requests in one transaction, then run the other calls."""
         saves = [request for request in requests if request.draft is not None]
         if saves:
-            self._finish_all(saves, lambda: self.store.save_batch([r.draft for r in saves]))
+            self._finish_all(saves, self._save_batch([r.draft for r in saves]))
         for request in requests:
             if request.call is not None:
-                self._finish_all([request], lambda call=request.call: [call()])
+                self._finish_all([request], lambda call=request.call: [self.run_blocking(call)])
+
+    def _save_batch(self, drafts):
+        """Work that commits drafts, in place when that cannot wait on the disk or a lock."""
+
+        def work():
+            if not self.commits_wait_for_disk:
+                try:
+                    return self.store.save_batch(drafts, wait=False)
+                except StoreBusy:
+                    pass
+            return self.run_blocking(lambda: self.store.save_batch(drafts))
+
+        return work
 
     def _finish_all(self, requests, work):
-        """Run work off the loop and hand each request its share of the results."""
+        """Run work and hand each request its share of the results."""
         try:
-            results = self.run_blocking(work)
+            results = work()
         except Exception as error:
             logger.exception("history write failed for %d request(s)", len(requests))
             for request in requests:
@@ -94,3 +121,20 @@ class GroupCommitWriter:
             return
         for request, result in zip(requests, results, strict=True):
             request.finish(result=result)
+
+    def _checkpoint_now_and_then(self):
+        """Start a checkpoint in a task of its own, unless one ran or runs within the interval."""
+        if self.checkpointing or time.monotonic() - self.last_checkpoint < CHECKPOINT_INTERVAL:
+            return
+        self.checkpointing = True
+        self.engine.start_background_task(self._checkpoint)
+
+    def _checkpoint(self):
+        """Flush committed messages into the database file, through run_blocking."""
+        try:
+            self.run_blocking(self.store.checkpoint)
+        except Exception:
+            logger.exception("history checkpoint failed; the next one will retry")
+        finally:
+            self.last_checkpoint = time.monotonic()
+            self.checkpointing = False

@@ -358,9 +358,11 @@ def test_a_full_database_refuses_messages_clearly_and_recovers_when_space_return
     store = app.extensions["chat"].store
     alice = joined("alice", "alpha")
     bob = joined("bob", "alpha")
-    # SQLite's own cap on the file's size, set on the writer's connection: a full disk at will.
+    # SQLite's own cap on the file's size, set on the writers' connections: a full disk at will.
+    writers = (store._writer, store._eager_writer)
     pages = store._writer.execute("PRAGMA page_count").fetchone()[0]
-    store._writer.execute(f"PRAGMA max_page_count = {pages}")
+    for connection in writers:
+        connection.execute(f"PRAGMA max_page_count = {pages}")
     acks = []
     while len(acks) < 50 and (not acks or acks[-1]["ok"]):
         acks.append(
@@ -370,6 +372,7 @@ def test_a_full_database_refuses_messages_clearly_and_recovers_when_space_return
     delivered = [message["id"] for message in received(bob, "chat message")]
     assert delivered == [ack["id"] for ack in acks[:-1]], "only what was stored was broadcast"
     assert [m["id"] for m in store.recent("alpha", 50)] == delivered
-    store._writer.execute("PRAGMA max_page_count = 1073741823")
+    for connection in writers:
+        connection.execute("PRAGMA max_page_count = 1073741823")
     again = alice.emit("chat message", {"room": "alpha", "text": "space again"}, callback=True)
     assert again["ok"]

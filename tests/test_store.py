@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from chat.store import Draft, SQLiteStore
+from chat.store import Draft, SQLiteStore, StoreBusy
 
 
 @pytest.fixture
@@ -89,3 +89,23 @@ def test_delete_removes_a_message_and_returns_it(store):
 def test_room_names_lists_rooms_with_history_most_recent_first(store):
     store.save_batch([draft("1", room="old"), draft("2", room="new")])
     assert store.room_names(10) == ["new", "old"]
+
+
+def test_a_write_that_would_wait_for_another_process_is_refused_at_once(store):
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    with pytest.raises(StoreBusy):
+        store.save_batch([draft("not yet")], wait=False)
+    other.execute("COMMIT")
+    other.close()
+    [saved] = store.save_batch([draft("now")], wait=False)
+    assert [m["text"] for m in store.recent("lobby", 10)] == ["now"]
+    assert saved.message["id"] == 1
+
+
+def test_commits_leave_the_log_to_checkpoints(store):
+    store.save_batch([draft(f"m{n}") for n in range(50)])
+    logged, copied = store.checkpoint()
+    assert logged > 0 and copied == logged
+    for connection in (store._writer, store._eager_writer):
+        assert connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0

@@ -1,0 +1,111 @@
+"""The group-commit writer: where commits run, waiting out another process, checkpoints."""
+
+import sqlite3
+import threading
+import time
+
+import engineio
+import pytest
+
+from chat import writer as writer_module
+from chat.store import Draft, SQLiteStore
+from chat.writer import GroupCommitWriter
+
+
+class ObservedRunner:
+    """Runs work in the calling thread, as the threading mode does, and says when it does."""
+
+    def __init__(self):
+        self.running = False
+
+    def __call__(self, function):
+        self.running = True
+        try:
+            return function()
+        finally:
+            self.running = False
+
+
+class ObservedStore(SQLiteStore):
+    """The real store, noting where each commit ran and counting its checkpoints."""
+
+    def __init__(self, path, runner):
+        super().__init__(path)
+        self.runner = runner
+        self.commits_in_runner = []
+        self.checkpoints = 0
+
+    def save_batch(self, drafts, wait=True):
+        """Save as usual; note whether this commit ran through the runner."""
+        self.commits_in_runner.append(self.runner.running)
+        return super().save_batch(drafts, wait)
+
+    def checkpoint(self):
+        """Checkpoint as usual, and count it."""
+        self.checkpoints += 1
+        return super().checkpoint()
+
+
+@pytest.fixture
+def runner():
+    return ObservedRunner()
+
+
+@pytest.fixture
+def store(tmp_path, runner):
+    store = ObservedStore(str(tmp_path / "history.sqlite3"), runner)
+    yield store
+    store.close()
+
+
+def make_writer(store, commits_wait_for_disk=False):
+    engine = engineio.Server(async_mode="threading")
+    return GroupCommitWriter(store, engine, store.runner, commits_wait_for_disk)
+
+
+def draft(text):
+    return Draft(room="lobby", nick="alice", sender_key="alice", text=text, ts=1)
+
+
+def test_commits_run_in_place_when_they_do_not_wait_for_the_disk(store):
+    writer = make_writer(store)
+    assert writer.save(draft("hello")).message["text"] == "hello"
+    assert store.commits_in_runner == [False]
+
+
+def test_commits_that_flush_the_disk_go_to_run_blocking(store):
+    writer = make_writer(store, commits_wait_for_disk=True)
+    assert writer.save(draft("hello")).message["text"] == "hello"
+    assert store.commits_in_runner == [True]
+
+
+def test_a_batch_that_meets_another_process_s_lock_waits_for_it_in_run_blocking(store):
+    writer = make_writer(store)
+    other = sqlite3.connect(store.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")
+    result = {}
+    saving = threading.Thread(target=lambda: result.update(saved=writer.save(draft("held"))))
+    saving.start()
+    time.sleep(0.3)
+    assert saving.is_alive(), "the save must wait for the other process's transaction"
+    other.execute("COMMIT")
+    other.close()
+    saving.join(10)
+    assert result["saved"].message["text"] == "held"
+    assert store.commits_in_runner == [False, True]
+
+
+def test_checkpoints_follow_commits_at_most_once_per_interval(store, monkeypatch):
+    monkeypatch.setattr(writer_module, "CHECKPOINT_INTERVAL", 0.2)
+    writer = make_writer(store)
+    for n in range(5):
+        writer.save(draft(f"m{n}"))
+    assert store.checkpoints == 0
+    time.sleep(0.3)
+    writer.save(draft("after the interval"))
+    deadline = time.monotonic() + 5
+    while (store.checkpoints == 0 or writer.checkpointing) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert store.checkpoints == 1
+    logged, copied = store.checkpoint()
+    assert copied == logged
