@@ -41,8 +41,8 @@ class EventletSocket(engineio_socket.Socket):
             self.send(packet.Packet(packet.PING))
 
     def _websocket_handler(self, ws):
-        """Serve a WebSocket without a writer thread, and without a reader thread as well
-        unless the connection is compressed (eventlet's reader then works in this one)."""
+        """Serve a WebSocket without a writer thread, and under gunicorn without a reader
+        thread as well, unless the connection is compressed."""
         if not isinstance(ws, QueuedWebSocket):
             return super()._websocket_handler(ws)
         ws.socket.settimeout(self.server.ping_interval + self.server.ping_timeout)
@@ -50,7 +50,9 @@ class EventletSocket(engineio_socket.Socket):
             return []
         self.connected = self.upgraded = True
         self.server.logger.info("%s: Upgrade to websocket successful", self.sid)
-        if ws.extensions:
+        if ws.extensions or "gunicorn.socket" not in ws.environ:
+            # Eventlet's reader handles compression; and eventlet's own server (`python
+            # app.py`) shuts a request's connection down once its handler returns.
             self.queue = WebSocketOutbox(ws, self.queue)
             self._read(ws)
             self._transport_closed()

@@ -1,4 +1,5 @@
-"""What an operator runs: the Procfile's web process (as honcho runs it) and `flask chat`."""
+"""What an operator runs: the Procfile's web process (as honcho runs it), `python app.py`,
+and `flask chat`."""
 
 import os
 import signal
@@ -8,6 +9,7 @@ import time
 import pytest
 from servers import ROOT, free_port, wait_for_http
 from socketio import Manager
+from test_server import ChatClient
 
 from chat import create_app
 from chat.extensions import socketio
@@ -57,6 +59,40 @@ def test_the_procfile_web_process_serves_quietly_and_stops_at_once(tmp_path):
     log = log_path.read_text()
     assert "Booting worker" in log
     assert "deprecated" not in log.lower()
+
+
+def test_python_app_py_serves_a_chat_over_websocket(tmp_path):
+    """Eventlet's own server shuts each request's connection down after its handler, so
+    WebSockets are read by a green thread of their own there (see chat/eventlet_socket.py)."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PORT": str(port),
+        "FLASK_DATABASE": str(tmp_path / "chat.sqlite3"),
+        "FLASK_SECRET_KEY": "test-secret",
+    }
+    with open(tmp_path / "app.log", "wb") as log:
+        server = subprocess.Popen(
+            ["python3", "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+        )
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_http(url + "/", 20, server)
+        alice, bob = ChatClient(url, "app-py-a"), ChatClient(url, "app-py-b")
+        for user in (alice, bob):
+            assert user.call("join", {"room": "dev"})["ok"]
+        for n in range(3):
+            assert alice.call("chat message", {"room": "dev", "text": f"m{n}"})["ok"]
+            time.sleep(0.3)
+        deadline = time.monotonic() + 5
+        while len(bob.messages) < 3 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert [message["text"] for message in bob.messages] == ["m0", "m1", "m2"]
+        alice.close()
+        bob.close()
+    finally:
+        server.terminate()
+        server.wait(10)
 
 
 def test_announce_refuses_without_a_message_queue(app):
