@@ -102,6 +102,7 @@ class QueuedWebSocket(HardenedWebSocket):
         self._flush_due = self._draining = self._closing = False
         self._broken = self._shut_started = False
         self._shut_down = self._on_end = None
+        self._flusher = TurnFlusher.current()
 
     def send(self, message, **options):
         """Queue a frame, data or control, behind those already queued."""
@@ -132,7 +133,7 @@ class QueuedWebSocket(HardenedWebSocket):
         already or a green thread is draining it."""
         if not (self._flush_due or self._draining):
             self._flush_due = True
-            TurnFlusher.current().add(self)
+            self._flusher.add(self)
 
     def flush(self):
         """Write the queued frames without blocking; a green thread takes what does not fit."""

@@ -118,15 +118,12 @@ class SQLiteStore:
     def _writing(self, wait):
         """A write transaction, on the connection that waits for the lock or the one that
         does not."""
-        if wait:
-            with _transaction(self._writer) as cursor:
-                yield cursor
-            return
+        connection = self._writer if wait else self._eager_writer
         try:
-            with _transaction(self._eager_writer) as cursor:
+            with _transaction(connection) as cursor:
                 yield cursor
         except sqlite3.OperationalError as error:
-            if error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+            if not wait and error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
                 raise StoreBusy(str(error)) from error
             raise
 

@@ -92,23 +92,21 @@ class GroupCommitWriter:
         """Save the drafts among the requests in one transaction, then run the other calls."""
         saves = [request for request in requests if request.draft is not None]
         if saves:
-            self._finish_all(saves, self._save_batch([r.draft for r in saves]))
+            drafts = [request.draft for request in saves]
+            self._finish_all(saves, lambda: self._commit(drafts))
         for request in requests:
             if request.call is not None:
                 self._finish_all([request], lambda call=request.call: [self.run_blocking(call)])
 
-    def _save_batch(self, drafts):
-        """Work that commits drafts, in place when that cannot wait on the disk or a lock."""
-
-        def work():
-            if not self.commits_wait_for_disk:
-                try:
-                    return self.store.save_batch(drafts, wait=False)
-                except StoreBusy:
-                    pass
-            return self.run_blocking(lambda: self.store.save_batch(drafts))
-
-        return work
+    def _commit(self, drafts):
+        """Commit drafts in place when that waits neither for the disk nor for another
+        process's lock; through run_blocking otherwise."""
+        if not self.commits_wait_for_disk:
+            try:
+                return self.store.save_batch(drafts, wait=False)
+            except StoreBusy:
+                pass
+        return self.run_blocking(lambda: self.store.save_batch(drafts))
 
     def _finish_all(self, requests, work):
         """Run work and hand each request its share of the results."""
