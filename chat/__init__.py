@@ -91,10 +91,7 @@ def _init_services(app):
         config=app.config,
         store=store,
         writer=GroupCommitWriter(
-            store,
-            socketio.server.eio,
-            runtime.blocking_runner(socketio.async_mode),
-            commits_wait_for_disk=store.commits_wait_for_disk(),
+            store, socketio.server.eio, runtime.blocking_runner(socketio.async_mode)
         ),
         presence=presence,
         announcer=announcer,

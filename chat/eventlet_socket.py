@@ -98,8 +98,7 @@ class EventletSocket(engineio_socket.Socket):
             try:
                 data = self._next_message(ws)
             except Exception as error:
-                if not self.closed:
-                    self.server.logger.info('%s: "%s", closing connection', self.sid, error)
+                self._log_closing(error)
                 return
             if data is None or not self._receive_message(data):
                 return
@@ -111,10 +110,14 @@ class EventletSocket(engineio_socket.Socket):
         except exceptions.UnknownPacketError:
             return True
         except Exception as error:
-            if not self.closed:
-                self.server.logger.info('%s: "%s", closing connection', self.sid, error)
+            self._log_closing(error)
             return False
         return True
+
+    def _log_closing(self, error):
+        """Say why the connection ends, unless it was closed already."""
+        if not self.closed:
+            self.server.logger.info('%s: "%s", closing connection', self.sid, error)
 
     def _transport_closed(self):
         """The WebSocket is over: close the connection and the socket."""

@@ -47,11 +47,11 @@ class _Request:
 class GroupCommitWriter:
     """Serialises every write to a store and batches message saves into one transaction."""
 
-    def __init__(self, store, engine, run_blocking, commits_wait_for_disk=False):
+    def __init__(self, store, engine, run_blocking):
         self.store = store
         self.engine = engine
         self.run_blocking = run_blocking
-        self.commits_wait_for_disk = commits_wait_for_disk
+        self.commits_wait_for_disk = store.commits_wait_for_disk()
         self.queue = engine.create_queue()
         self.queue_empty = engine.get_queue_empty_exception()
         self.task = None

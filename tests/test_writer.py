@@ -29,8 +29,8 @@ class ObservedRunner:
 class ObservedStore(SQLiteStore):
     """The real store, noting where each commit ran and counting its checkpoints."""
 
-    def __init__(self, path, runner):
-        super().__init__(path)
+    def __init__(self, path, runner, synchronous="NORMAL"):
+        super().__init__(path, synchronous)
         self.runner = runner
         self.commits_in_runner = []
         self.checkpoints = 0
@@ -58,9 +58,9 @@ def store(tmp_path, runner):
     store.close()
 
 
-def make_writer(store, commits_wait_for_disk=False):
+def make_writer(store):
     engine = engineio.Server(async_mode="threading")
-    return GroupCommitWriter(store, engine, store.runner, commits_wait_for_disk)
+    return GroupCommitWriter(store, engine, store.runner)
 
 
 def draft(text):
@@ -73,10 +73,12 @@ def test_commits_run_in_place_when_they_do_not_wait_for_the_disk(store):
     assert store.commits_in_runner == [False]
 
 
-def test_commits_that_flush_the_disk_go_to_run_blocking(store):
-    writer = make_writer(store, commits_wait_for_disk=True)
+def test_commits_that_flush_the_disk_go_to_run_blocking(tmp_path, runner):
+    store = ObservedStore(str(tmp_path / "full.sqlite3"), runner, synchronous="FULL")
+    writer = make_writer(store)
     assert writer.save(draft("hello")).message["text"] == "hello"
     assert store.commits_in_runner == [True]
+    store.close()
 
 
 def test_a_batch_that_meets_another_process_s_lock_waits_for_it_in_run_blocking(store):
