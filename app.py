@@ -5,24 +5,44 @@ else imports it; gunicorn's eventlet worker does the same itself; `flask run` us
 """
 
 import os
+import sys
 import warnings
 
 if __name__ == "__main__":
     # Eventlet announces its deprecation on import; that is noise to someone starting a server.
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     import eventlet
+    import eventlet.wsgi
 
     eventlet.monkey_patch()
 
-from chat import create_app  # noqa: E402
-from chat.extensions import socketio  # noqa: E402
+from chat import StartupError, create_app  # noqa: E402
 
-app = create_app()
+try:
+    app = create_app()
+except StartupError as error:
+    if __name__ != "__main__":
+        raise
+    sys.exit(f"Cannot start the chat: {error}.")
+
+
+def serve(host, port):
+    """Serve with eventlet's own server until Ctrl+C, or exit with one line saying why not."""
+    try:
+        listener = eventlet.listen((host, port))
+    except OSError as error:
+        sys.exit(
+            f"Cannot listen on {host}:{port}: {error.strerror}. "
+            "Stop whatever uses it, or choose another port with PORT=..."
+        )
+    shown = "127.0.0.1" if host in ("0.0.0.0", "") else host
+    print(f"Chat is running: open http://{shown}:{port}/ in a browser.", flush=True)
+    print("Press Ctrl+C to stop it.", flush=True)
+    try:
+        eventlet.wsgi.server(listener, app, log_output=True)
+    except KeyboardInterrupt:
+        print("Stopped.")
+
 
 if __name__ == "__main__":
-    socketio.run(
-        app,
-        host=os.environ.get("HOST", "127.0.0.1"),
-        port=int(os.environ.get("PORT", "5000")),
-        log_output=True,
-    )
+    serve(os.environ.get("HOST", "127.0.0.1"), int(os.environ.get("PORT", "5000")))

@@ -50,8 +50,8 @@ def post_worker_init(worker):
     # Imported here, once the worker has loaded the app: gunicorn reads this file before
     # eventlet has patched anything, and a signal handler must not import (SIGTERM comes
     # twice, from the process manager and from the master, and may interrupt an import).
-    from chat import shutdown
     from chat.extensions import socketio
+    from chat.realtime import handover
 
     stop_accepting = worker.handle_exit
     addresses = [(listener.family, listener.getsockname()) for listener in worker.sockets]
@@ -65,7 +65,7 @@ def post_worker_init(worker):
         first_signal = worker.alive
         stop_accepting(signum, frame)
         if first_signal:
-            socketio.start_background_task(shutdown.hand_over_clients, worker.wsgi, still_listening)
+            socketio.start_background_task(handover.hand_over_clients, worker.wsgi, still_listening)
 
     signal.signal(signal.SIGTERM, handle_exit)
 

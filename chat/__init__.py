@@ -1,52 +1,74 @@
-"""The chat application factory."""
+"""The chat application factory: it only wires the layers together (docs/architecture.md)."""
 
+import logging
 import os
-from types import SimpleNamespace
 
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import admin, cli, events, runtime, security, transport, views
-from .announcer import Announcer
-from .compression import DeclineCompression
+from . import cli, instance, transport
+from .cluster.orders import OrdersChannel
+from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
+from .core.presence import Presence
+from .core.ratelimit import RateLimiter
+from .core.stats import Stats
+from .core.store import SQLiteStore
+from .core.writer import GroupCommitWriter
 from .extensions import csrf, socketio
-from .presence import Presence
-from .ratelimit import RateLimiter
-from .shared_presence import SharedPresence, is_redis
-from .socket_session import SocketAwareSessionInterface
-from .stats import Stats
-from .store import SQLiteStore
-from .writer import GroupCommitWriter
+from .instance import StartupError
+from .realtime import admin, events
+from .realtime.announcer import Announcer
+from .runtime import Runtime, detected_async_mode
+from .services import Services
+from .transport.body_limit import BodyLimit
+from .transport.compression import DeclineCompression
+from .transport.guards import close_connection
+from .web import admin_views, views
+from .web.security import add_security_headers
+from .web.sessions import ChatSessionInterface
+
+__all__ = ["StartupError", "create_app"]
+
+KICK_ORDERS = "chat-moderation"
+
+logger = logging.getLogger(__name__)
 
 
 def create_app(test_config=None):
     """Create and configure the app: settings, instance folder, extensions, pages, sockets."""
-    app = Flask(__name__, instance_relative_config=True, root_path=_project_root())
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("FLASK_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        root_path=_project_root(),
+    )
     app.config.from_object(Config)
     app.config.from_prefixed_env()
     if test_config is not None:
         app.config.from_mapping(test_config)
-    os.makedirs(app.instance_path, exist_ok=True)
-    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or security.instance_secret_key(
+    instance.prepare(app.instance_path)
+    app.config["SECRET_KEY"] = app.config.get("SECRET_KEY") or instance.secret_key(
         app.instance_path
     )
     app.config["DATABASE"] = app.config["DATABASE"] or os.path.join(
         app.instance_path, "chat.sqlite3"
     )
-    app.session_interface = SocketAwareSessionInterface()
-    app.after_request(security.add_security_headers)
+    app.session_interface = ChatSessionInterface()
+    app.after_request(add_security_headers)
     csrf.init_app(app)
     _init_socketio(app)
     if app.config["TRUSTED_PROXIES"]:
         # Outermost, so Socket.IO's origin check sees the scheme and host the browser used.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
-    _init_services(app)
+    runtime = Runtime.of(socketio.server.eio)
+    _init_services(app, runtime)
 
     events.register(socketio)
     app.register_blueprint(views.bp)
-    admin.init_app(app)
+    if admin.init_app(app, _kick_orders(app, runtime)):
+        app.register_blueprint(admin_views.bp)
     app.cli.add_command(cli.chat)
     return app
 
@@ -63,7 +85,7 @@ def _init_socketio(app):
     socketio.server_options.pop("client_manager", None)
     socketio.init_app(
         app,
-        async_mode=app.config["ASYNC_MODE"] or runtime.detected_async_mode(),
+        async_mode=app.config["ASYNC_MODE"] or detected_async_mode(),
         message_queue=app.config["MESSAGE_QUEUE"] or None,
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
@@ -72,29 +94,47 @@ def _init_socketio(app):
         serializer=transport.CheckedPacket,
     )
     transport.harden(socketio.server)
-    app.wsgi_app = transport.BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
+    app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = DeclineCompression(app.wsgi_app)
 
 
-def _init_services(app):
+def _init_services(app, runtime):
     """Create the store, the group-commit writer, presence, the announcer and the counters."""
-    store = SQLiteStore(app.config["DATABASE"], app.config["DATABASE_SYNCHRONOUS"])
+    store = _open_store(app.config)
     queue = app.config["MESSAGE_QUEUE"]
     if is_redis(queue):
-        presence = SharedPresence(queue, app.config["PRESENCE_TTL"], socketio)
+        presence = SharedPresence(queue, app.config["PRESENCE_TTL"], runtime)
     else:
         presence = Presence()
-    announcer = Announcer(socketio, presence, app.config["ANNOUNCE_INTERVAL"])
-    presence.report_departures_to(announcer)
-    app.extensions["chat"] = SimpleNamespace(
+    announcer = Announcer(presence, app.config["ANNOUNCE_INTERVAL"])
+    presence.report_departures_to(announcer.departed)
+    engine = socketio.server.eio
+    app.extensions["chat"] = Services(
         config=app.config,
         store=store,
-        writer=GroupCommitWriter(
-            store, socketio.server.eio, runtime.blocking_runner(socketio.async_mode)
-        ),
+        writer=GroupCommitWriter(store, runtime),
         presence=presence,
         announcer=announcer,
         stats=Stats(),
         limiter=RateLimiter.from_config(app.config),
+        close_connection=lambda eio_sid: close_connection(engine, eio_sid),
     )
+
+
+def _open_store(config):
+    """The history store the configuration names, or StartupError when it cannot be opened."""
+    try:
+        return SQLiteStore(config["DATABASE"], config["DATABASE_SYNCHRONOUS"])
+    except Exception as error:
+        raise StartupError(f"cannot open the database {config['DATABASE']}: {error}") from None
+
+
+def _kick_orders(app, runtime):
+    """The channel that carries kicks to every process, when they share a Redis queue."""
+    queue = app.config["MESSAGE_QUEUE"]
+    if is_redis(queue):
+        return OrdersChannel(queue, KICK_ORDERS, runtime)
+    if queue:
+        logger.warning("kicks reach only this process's sockets with a non-Redis queue")
+    return None

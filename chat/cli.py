@@ -5,9 +5,10 @@ import redis
 from flask import current_app
 from flask.cli import AppGroup
 
-from . import moderation, names, payloads
+from .cluster.shared_presence import is_redis
+from .core import names
 from .extensions import socketio
-from .shared_presence import is_redis
+from .realtime import moderation, payloads
 
 chat = AppGroup("chat", help="Operate the running chat servers.")
 

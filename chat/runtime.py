@@ -1,4 +1,5 @@
-"""How this process serves sockets: the async mode chosen by the entry point, and its helpers.
+"""How this process serves sockets: the async mode chosen by the entry point, and the async
+primitives of that mode, handed to code below Socket.IO.
 
 Only the entry points (`app.py`, gunicorn's eventlet worker) import and patch eventlet;
 this module merely looks at whether they did, so the async mode stays switchable.
@@ -6,8 +7,8 @@ this module merely looks at whether they did, so the async mode stays switchable
 
 import importlib
 import sys
-
-from flask import current_app
+from collections.abc import Callable
+from dataclasses import dataclass
 
 
 def detected_async_mode():
@@ -16,6 +17,35 @@ def detected_async_mode():
     if eventlet is not None and eventlet.patcher.is_monkey_patched("socket"):
         return "eventlet"
     return "threading"
+
+
+@dataclass(frozen=True)
+class Runtime:
+    """Tasks, sleeps, queues and events of the async mode, and a way to run blocking work.
+
+    The core and cluster layers use these instead of importing Socket.IO or eventlet.
+    """
+
+    async_mode: str
+    spawn: Callable
+    sleep: Callable
+    make_queue: Callable
+    queue_empty: type
+    make_event: Callable
+    run_blocking: Callable
+
+    @classmethod
+    def of(cls, engine):
+        """The primitives of an Engine.IO server's async mode."""
+        return cls(
+            async_mode=engine.async_mode,
+            spawn=engine.start_background_task,
+            sleep=engine.sleep,
+            make_queue=engine.create_queue,
+            queue_empty=engine.get_queue_empty_exception(),
+            make_event=engine.create_event,
+            run_blocking=blocking_runner(engine.async_mode),
+        )
 
 
 def blocking_runner(async_mode):
@@ -32,8 +62,3 @@ def blocking_runner(async_mode):
 def _call(function):
     """Run function in the calling thread."""
     return function()
-
-
-def services():
-    """The chat services (store, writer, presence, announcer) of the current app."""
-    return current_app.extensions["chat"]

@@ -21,7 +21,7 @@ from test_server import ChatClient
 
 from chat import create_app
 from chat.config import Config
-from chat.ratelimit import RateLimiter
+from chat.core.ratelimit import RateLimiter
 
 # Over the default limits: 10 messages at once, then 5 per second.
 BURST = Config.RATE_BURST

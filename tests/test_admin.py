@@ -12,7 +12,7 @@ import socketio as socketio_client
 from inbox import received
 from servers import GunicornServer, free_port
 
-from chat.stats import RATE_WINDOW
+from chat.core.stats import RATE_WINDOW
 
 ADMIN = "/admin"
 TOKEN = "operators-only-0123456789"

@@ -4,7 +4,9 @@ and `flask chat`."""
 import os
 import signal
 import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from servers import ROOT, free_port, wait_for_http
@@ -30,6 +32,8 @@ def test_the_procfile_web_process_serves_quietly_and_stops_at_once(tmp_path):
     port = free_port()
     env = {
         **os.environ,
+        # As from the activated virtual environment the README describes.
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), os.environ["PATH"]]),
         "PORT": str(port),
         # The Procfile binds 0.0.0.0:$PORT as a platform needs; a test stays on loopback.
         "GUNICORN_BIND": f"127.0.0.1:{port}",
@@ -73,7 +77,7 @@ def test_python_app_py_serves_a_chat_over_websocket(tmp_path):
     }
     with open(tmp_path / "app.log", "wb") as log:
         server = subprocess.Popen(
-            ["python3", "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            [sys.executable, "app.py"], cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
         )
     try:
         url = f"http://127.0.0.1:{port}"

@@ -2,13 +2,13 @@
 
 import time
 
+import engineio
 import pytest
 import redis
-import socketio
 from deploy_servers import RedisServer
 
-from chat.announcer import Announcer
-from chat.shared_presence import PREFIX, SharedPresence
+from chat.cluster.shared_presence import PREFIX, SharedPresence
+from chat.runtime import Runtime
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -29,9 +29,11 @@ def processes(queue):
     made = []
 
     def process():
-        server = socketio.Server(async_mode="threading")
-        presence = SharedPresence(queue.url, TTL, server)
-        presence.report_departures_to(Announcer(server, presence, 0))
+        presence = SharedPresence(
+            queue.url, TTL, Runtime.of(engineio.Server(async_mode="threading"))
+        )
+        presence.departures = []
+        presence.report_departures_to(lambda *departure: presence.departures.append(departure))
         made.append(presence)
         return presence
 
@@ -99,6 +101,7 @@ def test_a_dead_process_stops_counting_after_its_ttl_and_is_cleared(processes, q
     store = redis.Redis.from_url(queue.url)
     eventually(lambda: not store.keys(f"{PREFIX}{dead.process}:*"))
     assert not store.sismember(f"{PREFIX}processes", dead.process)
+    assert alive.departures == [("alice", ["lobby"], True)]
 
 
 def test_a_process_publishes_itself_again_after_redis_lost_everything(processes, queue):

@@ -242,7 +242,7 @@ def test_when_history_cannot_be_written_the_sender_is_told_and_nothing_is_broadc
     with sqlite3.connect(app.config["DATABASE"]) as database:
         database.execute("DROP TABLE message")
     ack = send(alice, "a", "lost?")
-    assert ack == {"ok": False, "error": "History is unavailable right now; nothing was sent."}
+    assert ack == {"ok": False, "error": "History is unavailable right now; nothing was changed."}
     assert received(bob, "chat message") == []
 
 

@@ -368,7 +368,10 @@ def test_a_full_database_refuses_messages_clearly_and_recovers_when_space_return
         acks.append(
             alice.emit("chat message", {"room": "alpha", "text": "x" * 2000}, callback=True)
         )
-    assert acks[-1] == {"ok": False, "error": "History is unavailable right now; nothing was sent."}
+    assert acks[-1] == {
+        "ok": False,
+        "error": "History is unavailable right now; nothing was changed.",
+    }
     delivered = [message["id"] for message in received(bob, "chat message")]
     assert delivered == [ack["id"] for ack in acks[:-1]], "only what was stored was broadcast"
     assert [m["id"] for m in store.recent("alpha", 50)] == delivered

@@ -10,10 +10,9 @@ import socketio as socketio_client
 from servers import GunicornServer
 from socketio import packet
 
-from chat.announcer import Announcer
-from chat.extensions import socketio
-from chat.presence import Presence
-from chat.transport import CheckedPacket
+from chat.core.presence import Presence
+from chat.realtime.announcer import Announcer
+from chat.transport.guards import CheckedPacket
 
 BROWSER_OFFER = "permessage-deflate; client_max_window_bits"
 
@@ -111,7 +110,7 @@ def test_directory_follows_joins_leaves_and_departures():
 
 def test_announcements_space_out_in_proportion_beyond_a_thousand_users():
     presence = Presence()
-    announcer = Announcer(socketio, presence, 1.0)
+    announcer = Announcer(presence, 1.0)
     claim_users(presence, 999)
     assert announcer.current_interval() == 1.0
     claim_users(presence, 2500)

@@ -19,12 +19,12 @@ from test_server import ChatClient
 
 from chat.config import Config
 from chat.extensions import socketio as chat_sockets
-from chat.transport import MAX_ATTACHMENTS
+from chat.transport.guards import MAX_ATTACHMENTS
 
 # Answers that would mean the server, not the payload, failed: the store is always up here.
 SERVER_FAILURES = {
     "Internal error; nothing was changed.",
-    "History is unavailable right now; nothing was sent.",
+    "History is unavailable right now; nothing was changed.",
 }
 CONTRACT = ["join", "history", "leave", "chat message", "typing", "connect", "disconnect"]
 # The shape of a successful ack, for payloads that happen to be valid.

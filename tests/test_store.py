@@ -4,7 +4,7 @@ import sqlite3
 
 import pytest
 
-from chat.store import Draft, SQLiteStore, StoreBusy
+from chat.core.store import Draft, SQLiteStore, StoreBusy
 
 
 @pytest.fixture

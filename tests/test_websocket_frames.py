@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from chat.websocket_frames import (
+from chat.transport.fastpath.frames import (
     BINARY,
     CLOSE,
     PING,

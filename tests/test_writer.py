@@ -1,5 +1,6 @@
 """The group-commit writer: where commits run, waiting out another process, checkpoints."""
 
+import dataclasses
 import sqlite3
 import threading
 import time
@@ -7,9 +8,10 @@ import time
 import engineio
 import pytest
 
-from chat import writer as writer_module
-from chat.store import Draft, SQLiteStore
-from chat.writer import GroupCommitWriter
+from chat.core import writer as writer_module
+from chat.core.store import Draft, SQLiteStore
+from chat.core.writer import GroupCommitWriter
+from chat.runtime import Runtime
 
 
 class ObservedRunner:
@@ -59,8 +61,8 @@ def store(tmp_path, runner):
 
 
 def make_writer(store):
-    engine = engineio.Server(async_mode="threading")
-    return GroupCommitWriter(store, engine, store.runner)
+    runtime = Runtime.of(engineio.Server(async_mode="threading"))
+    return GroupCommitWriter(store, dataclasses.replace(runtime, run_blocking=store.runner))
 
 
 def draft(text):

@@ -150,7 +150,7 @@ class Presence:
         by_name = functools.partial(sorted, key=str.casefold)
         return by_name(users.values()), [(room, by_name(members)) for room, members in rooms]
 
-    def report_departures_to(self, announcer):
+    def report_departures_to(self, on_departure):
         """Nothing to report: in one process every departure passes the disconnect handler."""
 
     def detach(self):

@@ -21,134 +21,25 @@ import logging
 import threading
 import time
 import uuid
+from pathlib import Path
 
 import redis
 
-from . import names
-from .presence import Presence
+from ..core import names
+from ..core.presence import Presence
 
 logger = logging.getLogger(__name__)
 
 PREFIX = "chat:presence:"
+LUA = Path(__file__).with_name("lua")
 # Every newcomer is sent the room directory, so it is answered from a copy at most this many
 # seconds old; a membership change in this process makes the next answer fresh.
 DIRECTORY_MAX_AGE = 1.0
 
-# Every script takes the key prefix as ARGV[1] and starts from the processes still alive.
-_LIVE_PROCESSES = """
-local prefix = ARGV[1]
-local function live_processes()
-    local live = {}
-    for _, process in ipairs(redis.call("SMEMBERS", prefix .. "processes")) do
-        if redis.call("EXISTS", prefix .. process .. ":alive") == 1 then
-            live[#live + 1] = process
-        end
-    end
-    return live
-end
-"""
 
-# ARGV: prefix, this process, nickname key, owner, nickname.
-# -1 when another owner holds the nickname in a live process; else 1 when another live
-# process holds it too (for the same owner), 0 when none does; the claim is then mirrored.
-_CLAIM = """
-local me, key, owner = ARGV[2], ARGV[3], ARGV[4]
-local elsewhere = 0
-for _, process in ipairs(live_processes()) do
-    local holder = redis.call("HGET", prefix .. process .. ":owners", key)
-    if holder then
-        if cjson.decode(holder)[1] ~= owner then return -1 end
-        if process ~= me then elsewhere = 1 end
-    end
-end
-redis.call("HSET", prefix .. me .. ":owners", key, cjson.encode({owner, ARGV[5]}))
-return elsewhere
-"""
-
-# ARGV: prefix, this process, nickname, room. Mirror the nickname entering the room;
-# 1 when another live process already has it there.
-_ENTER = """
-local me, nick, room = ARGV[2], ARGV[3], ARGV[4]
-redis.call("SADD", prefix .. me .. ":room:" .. room, nick)
-redis.call("SADD", prefix .. me .. ":rooms", room)
-for _, process in ipairs(live_processes()) do
-    if process ~= me and redis.call("SISMEMBER", prefix .. process .. ":room:" .. room, nick) == 1
-    then
-        return 1
-    end
-end
-return 0
-"""
-
-# ARGV: prefix, a process, nickname key, nickname, 1 if it went offline there, rooms it
-# left there... Mirror the departure, then answer {held by another live process, then
-# for each room: still in it through another live process}.
-_DEPART = """
-local me, key, nick = ARGV[2], ARGV[3], ARGV[4]
-local rooms = {}
-for i = 6, #ARGV do
-    local room = ARGV[i]
-    rooms[#rooms + 1] = room
-    redis.call("SREM", prefix .. me .. ":room:" .. room, nick)
-    if redis.call("SCARD", prefix .. me .. ":room:" .. room) == 0 then
-        redis.call("SREM", prefix .. me .. ":rooms", room)
-    end
-end
-if ARGV[5] == "1" then redis.call("HDEL", prefix .. me .. ":owners", key) end
-local answer = {0}
-for i = 1, #rooms do answer[i + 1] = 0 end
-for _, process in ipairs(live_processes()) do
-    if process ~= me then
-        if redis.call("HEXISTS", prefix .. process .. ":owners", key) == 1 then answer[1] = 1 end
-        for i, room in ipairs(rooms) do
-            if redis.call("SISMEMBER", prefix .. process .. ":room:" .. room, nick) == 1 then
-                answer[i + 1] = 1
-            end
-        end
-    end
-end
-return answer
-"""
-
-# ARGV: prefix, nickname key. The owner holding it in a live process, or nil.
-_HOLDER = """
-for _, process in ipairs(live_processes()) do
-    local holder = redis.call("HGET", prefix .. process .. ":owners", ARGV[2])
-    if holder then return cjson.decode(holder)[1] end
-end
-return nil
-"""
-
-# ARGV: prefix, room. Everyone in the room, in any live process.
-_MEMBERS = """
-local keys = {}
-for _, process in ipairs(live_processes()) do
-    keys[#keys + 1] = prefix .. process .. ":room:" .. ARGV[2]
-end
-if #keys == 0 then return {} end
-return redis.call("SUNION", unpack(keys))
-"""
-
-# ARGV: prefix. {room, member count, room, member count, ...} over every live process.
-_DIRECTORY = """
-local members = {}
-for _, process in ipairs(live_processes()) do
-    for _, room in ipairs(redis.call("SMEMBERS", prefix .. process .. ":rooms")) do
-        members[room] = members[room] or {}
-        for _, nick in ipairs(redis.call("SMEMBERS", prefix .. process .. ":room:" .. room)) do
-            members[room][nick] = true
-        end
-    end
-end
-local answer = {}
-for room, nicks in pairs(members) do
-    local count = 0
-    for _ in pairs(nicks) do count = count + 1 end
-    answer[#answer + 1] = room
-    answer[#answer + 1] = count
-end
-return answer
-"""
+def _script(name):
+    """The Lua script lua/<name>.lua, after the prelude every script starts from."""
+    return (LUA / "live_processes.lua").read_text() + (LUA / f"{name}.lua").read_text()
 
 
 def is_redis(url):
@@ -159,12 +50,12 @@ def is_redis(url):
 class SharedPresence(Presence):
     """Presence whose nicknames, members and room directory cover every live process."""
 
-    def __init__(self, url, ttl, socketio):
+    def __init__(self, url, ttl, runtime):
         super().__init__()
         self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5)
         self.ttl = ttl
-        self.socketio = socketio
-        self.announcer = None
+        self.runtime = runtime
+        self.on_departure = None
         self.process = uuid.uuid4().hex
         self._mirror_lock = threading.Lock()
         self._registered = False
@@ -172,13 +63,14 @@ class SharedPresence(Presence):
         self._membership_changes = 0
         self._directory_copy = (0, 0.0, None)
         self._claim, self._enter, self._depart, self._holder, self._members, self._directory = (
-            self.redis.register_script(_LIVE_PROCESSES + body)
-            for body in (_CLAIM, _ENTER, _DEPART, _HOLDER, _MEMBERS, _DIRECTORY)
+            self.redis.register_script(_script(name))
+            for name in ("claim", "enter", "depart", "holder", "members", "directory")
         )
 
-    def report_departures_to(self, announcer):
-        """Tell announcer about users of a dead process who did not come back elsewhere."""
-        self.announcer = announcer
+    def report_departures_to(self, on_departure):
+        """Call on_departure(nick, rooms left, offline) for each user of a dead process who
+        did not come back through another one."""
+        self.on_departure = on_departure
 
     def claim(self, sid, nick, owner):
         """Register a socket under nick for owner, unless another owner holds nick anywhere."""
@@ -270,7 +162,7 @@ class SharedPresence(Presence):
             return
         self._prove_alive()
         self._registered = True
-        self.socketio.start_background_task(self._keep_alive)
+        self.runtime.spawn(self._keep_alive)
 
     def _prove_alive(self):
         """Renew this process's key and registry entry; True when it had been reaped."""
@@ -282,7 +174,7 @@ class SharedPresence(Presence):
     def _keep_alive(self):
         """Background task: every third of the TTL, prove this process alive and reap the dead."""
         while not self._detached:
-            self.socketio.sleep(self.ttl / 3)
+            self.runtime.sleep(self.ttl / 3)
             try:
                 self._heartbeat()
             except Exception:
@@ -325,14 +217,5 @@ class SharedPresence(Presence):
                 rooms_of.setdefault(nick, []).append(room)
         for nick, rooms_there in rooms_of.items():
             rooms_left, offline = self._departed(process, nick, True, sorted(rooms_there))
-            self._announce_departure(nick, rooms_left, offline)
+            self.on_departure(nick, rooms_left, offline)
         self.redis.delete(f"{PREFIX}{process}:owners", f"{PREFIX}{process}:rooms")
-
-    def _announce_departure(self, nick, rooms_left, offline):
-        """Tell the rooms nick left, and everyone if it went offline, as a disconnect would."""
-        for room in rooms_left:
-            self.socketio.emit("user left", {"room": room, "nick": nick}, to=room)
-        if rooms_left:
-            self.announcer.directory_changed()
-        if offline:
-            self.announcer.went_offline(nick)

@@ -35,7 +35,7 @@ from engineio.async_drivers import eventlet as engineio_eventlet
 from eventlet import event, hubs, queue, websocket
 from eventlet.greenio import GreenSocket
 
-from .websocket_frames import (
+from .frames import (
     BINARY,
     CLOSE,
     PING,

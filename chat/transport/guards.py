@@ -1,4 +1,4 @@
-"""Limits below the event handlers, for clients that do not speak the protocol politely.
+"""Socket.IO packet guards, for clients that do not speak the protocol politely.
 
 - Socket.IO lets a packet announce how many binary attachments follow it and keeps every
   frame after it until that many have come: uncapped, one client makes the server buffer
@@ -6,13 +6,8 @@
 - A packet Socket.IO cannot take would end in a traceback in the log, so garbage sent in
   a loop would fill the disk: it is dropped with one warning line instead, and a
   connection that sends MAX_MALFORMED of them is closed.
-- A long-polling POST above the size limit makes Engine.IO close the session and wait, with
-  no time limit, for the client to collect its last packets: a client that never does holds
-  a connection and a green thread forever. BodyLimit answers 413 before Engine.IO sees it.
-- Under eventlet the WebSocket reader and writer are replaced as well (see chat/eventlet_socket.py).
 """
 
-import importlib
 import logging
 
 from socketio import packet
@@ -89,33 +84,3 @@ def close_connection(engineio_server, eio_sid):
     socket = engineio_server.sockets.get(eio_sid)
     if socket is not None:
         socket.close(wait=False)
-
-
-class BodyLimit:
-    """WSGI middleware refusing any request whose declared body is above `limit` bytes."""
-
-    def __init__(self, app, limit):
-        self.app = app
-        self.limit = limit
-
-    def __call__(self, environ, start_response):
-        """Answer 413 (or 400 for a nonsensical length) without reading the body."""
-        declared = environ.get("CONTENT_LENGTH") or "0"
-        if not declared.isdigit():
-            return _refuse(start_response, "400 Bad Request", b"Invalid Content-Length.\n")
-        if int(declared) > self.limit:
-            return _refuse(start_response, "413 Content Too Large", b"Request body too large.\n")
-        return self.app(environ, start_response)
-
-
-def _refuse(start_response, status, body):
-    """A short plain-text refusal that closes the connection (its body is left unread)."""
-    start_response(status, [("Content-Type", "text/plain"), ("Connection", "close")])
-    return [body]
-
-
-def harden(server):
-    """Guard a Socket.IO server's packets and, under eventlet, its WebSocket reader."""
-    PacketGuard(server)
-    if server.eio.async_mode == "eventlet":
-        importlib.import_module("chat.eventlet_socket").install(server.eio)

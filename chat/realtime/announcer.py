@@ -1,4 +1,5 @@
-"""Coalesced broadcasts to every connected socket: the room directory and who came online.
+"""Coalesced broadcasts to every connected socket: the room directory and who came online;
+and the notices of a departure.
 
 Sent at once when nothing was sent for `interval` seconds, otherwise gathered and sent
 once when the interval is up, so a thousand users connecting cost a handful of
@@ -10,14 +11,15 @@ deliveries per second these broadcasts take then stay bounded however many are o
 import threading
 import time
 
+from ..extensions import socketio
+
 USERS_PER_INTERVAL = 1000
 
 
 class Announcer:
     """Sends `rooms` and `presence` to everyone, at most once per interval each."""
 
-    def __init__(self, socketio, presence, interval):
-        self.socketio = socketio
+    def __init__(self, presence, interval):
         self.presence = presence
         self.interval = interval
         self._lock = threading.Lock()
@@ -47,6 +49,15 @@ class Announcer:
                 self._offline.add(nick)
         self._flush_soon()
 
+    def departed(self, nick, rooms_left, offline, skip_sid=None):
+        """Tell each room nick left (but skip_sid), and everyone if nick went offline."""
+        for room in rooms_left:
+            socketio.emit("user left", {"room": room, "nick": nick}, to=room, skip_sid=skip_sid)
+        if rooms_left:
+            self.directory_changed()
+        if offline:
+            self.went_offline(nick)
+
     def current_interval(self):
         """Seconds between broadcasts now: the interval, stretched beyond USERS_PER_INTERVAL."""
         return self.interval * max(1.0, self.presence.online_count() / USERS_PER_INTERVAL)
@@ -60,13 +71,13 @@ class Announcer:
                 return
             self._flush_scheduled = wait > 0
         if wait > 0:
-            self.socketio.start_background_task(self._flush_later, wait)
+            socketio.start_background_task(self._flush_later, wait)
         else:
             self._flush()
 
     def _flush_later(self, wait):
         """Background task: sleep out the interval, then flush."""
-        self.socketio.sleep(wait)
+        socketio.sleep(wait)
         with self._lock:
             self._flush_scheduled = False
         self._flush()
@@ -79,10 +90,10 @@ class Announcer:
             online, self._online = self._online, {}
             offline, self._offline = self._offline, set()
         if online or offline:
-            self.socketio.emit(
+            socketio.emit(
                 "presence",
                 {"online": sorted(online), "offline": sorted(offline)},
                 skip_sid=list(online.values()),
             )
         if directory_changed:
-            self.socketio.emit("rooms", {"rooms": self.presence.directory()})
+            socketio.emit("rooms", {"rooms": self.presence.directory()})

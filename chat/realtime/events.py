@@ -17,11 +17,12 @@ import flask_socketio
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
-from . import names, payloads, ratelimit, transport
-from .extensions import socketio
-from .runtime import services
-from .store import Draft
-from .writer import StoreUnavailable
+from ..core import names, ratelimit
+from ..core.store import Draft
+from ..extensions import socketio
+from ..services import services
+from . import payloads
+from .acks import acknowledged, refusal
 
 logger = logging.getLogger(__name__)
 
@@ -32,24 +33,6 @@ TOO_FAST = {
     ratelimit.OTHER: "Too many requests; slow down.",
 }
 FLOOD_REASON = "Flooding: too many events, too fast."
-
-
-def acknowledged(handler):
-    """Give a handler the payload (or None), and turn every failure into an error ack."""
-
-    @functools.wraps(handler)
-    def wrapper(*arguments):
-        try:
-            return handler(arguments[0] if arguments else None)
-        except payloads.BadPayload as error:
-            return {"ok": False, "error": str(error)}
-        except StoreUnavailable:
-            return {"ok": False, "error": "History is unavailable right now; nothing was sent."}
-        except Exception:
-            logger.exception("handler %s failed", handler.__name__)
-            return {"ok": False, "error": "Internal error; nothing was changed."}
-
-    return wrapper
 
 
 def rate_limited(kind):
@@ -74,7 +57,7 @@ def _refusal(kind):
     if verdict == ratelimit.FLOODING:
         logger.warning("disconnecting %s for flooding", request.sid)
         _cut_off(FLOOD_REASON)
-    return {"ok": False, "error": TOO_FAST[kind], "retry_after": round(retry_after, 3)}
+    return refusal(TOO_FAST[kind], retry_after=round(retry_after, 3))
 
 
 def _cut_off(reason):
@@ -82,7 +65,7 @@ def _cut_off(reason):
     eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, request.namespace)
     emit("kicked", {"reason": reason})
     flask_socketio.disconnect()
-    transport.close_connection(socketio.server.eio, eio_sid)
+    services().close_connection(eio_sid)
 
 
 def joined_room(data):
@@ -160,12 +143,7 @@ def disconnect(*_reason):
     chat = services()
     chat.limiter.forget(request.sid)
     nick, rooms_left, offline = chat.presence.release(request.sid)
-    for room in rooms_left:
-        _tell_the_room("user left", room, nick)
-    if rooms_left:
-        chat.announcer.directory_changed()
-    if offline:
-        chat.announcer.went_offline(nick)
+    chat.announcer.departed(nick, rooms_left, offline, skip_sid=request.sid)
 
 
 def _tell_the_room(notice, room, nick):
@@ -259,7 +237,7 @@ def typing(data):
 
 def unknown_event(event, *_arguments):
     """Answer an event outside the contract with an error instead of silence."""
-    unknown = {"ok": False, "error": f"Unknown event '{str(event)[:64]}'."}
+    unknown = refusal(f"Unknown event '{str(event)[:64]}'.")
     return _refusal(ratelimit.OTHER) or unknown
 
 

@@ -4,8 +4,8 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 
+from ..services import services
 from .forms import JoinForm
-from .runtime import services
 
 bp = Blueprint("chat", __name__)
 

@@ -8,16 +8,17 @@ runs. Events sent here never reach the chat namespace `/`, and the reverse.
 import hmac
 import logging
 import time
-from types import SimpleNamespace
+from dataclasses import dataclass
 
 from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace
 
-from . import admin_views, moderation, names, payloads
-from .extensions import socketio
-from .runtime import services
-from .stats import LiveFeed
-from .writer import StoreUnavailable
+from ..core import names
+from ..extensions import socketio
+from ..services import services
+from . import moderation, payloads
+from .acks import error_ack
+from .live_feed import LiveFeed
 
 ADMIN = "/admin"
 MIN_TOKEN_LENGTH = 16
@@ -34,25 +35,36 @@ def configured_token(config):
     return token if isinstance(token, str) and len(token) >= MIN_TOKEN_LENGTH else ""
 
 
-def init_app(app):
-    """Serve the `/admin` namespace and page, if and only if an admin token is configured."""
+def init_app(app, orders=None):
+    """Serve the `/admin` namespace if an admin token is configured; return whether it is.
+
+    With orders (a cluster orders channel), kicks reach every process sharing it.
+    """
     if not configured_token(app.config):
         if app.config["ADMIN_TOKEN"]:
             logger.warning(
                 "ADMIN_TOKEN must be text of at least %d characters; /admin stays off",
                 MIN_TOKEN_LENGTH,
             )
-        return
+        return False
     chat = app.extensions["chat"]
     interval = app.config["ADMIN_REFRESH_INTERVAL"]
-    app.extensions["admin"] = SimpleNamespace(
-        feed=LiveFeed(socketio.server, ADMIN, chat.presence, chat.stats, interval),
-        kicker=moderation.Kicker(socketio.server, chat.presence, app.config["MESSAGE_QUEUE"]),
+    app.extensions["admin"] = Operators(
+        feed=LiveFeed(ADMIN, chat.presence, chat.stats, interval),
+        kicker=moderation.Kicker(chat.presence, orders),
     )
     socketio.on_namespace(AdminNamespace(ADMIN))
     socketio.on_error(ADMIN)(_handler_failed)
-    app.register_blueprint(admin_views.bp)
     _send_audit_to_the_server_log()
+    return True
+
+
+@dataclass
+class Operators:
+    """What the `/admin` handlers of one app work with."""
+
+    feed: LiveFeed
+    kicker: moderation.Kicker
 
 
 def _operators():
@@ -143,12 +155,7 @@ def _handler_failed(error):
     if request.event["message"] == "connect":
         logger.error("admin connect failed: %r", error)
         return False
-    if isinstance(error, payloads.BadPayload):
-        return {"ok": False, "error": str(error)}
-    if isinstance(error, StoreUnavailable):
-        return {"ok": False, "error": "History is unavailable right now; nothing was changed."}
-    logger.error("admin handler failed: %r", error, exc_info=error)
-    return {"ok": False, "error": "Internal error."}
+    return error_ack(error, f"{ADMIN} {request.event['message']}")
 
 
 def _send_audit_to_the_server_log():

@@ -8,7 +8,7 @@ the proxy, which routes it to a process that is staying.
 
 import time
 
-from .extensions import socketio
+from ..extensions import socketio
 
 HAND_OVER_INTERVAL = 0.25
 # gunicorn's master and worker both stop listening within about a second of SIGTERM.

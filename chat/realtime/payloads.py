@@ -1,6 +1,6 @@
 """Checking event payloads at the edge, so handlers only ever see well-formed values."""
 
-from . import names
+from ..core import names
 
 # The largest id SQLite can store (a signed 64-bit integer).
 MESSAGE_ID_MAX = 2**63 - 1

@@ -15,7 +15,7 @@ from engineio import exceptions, packet
 from engineio import socket as engineio_socket
 from eventlet import hubs, queue
 
-from .eventlet_websocket import HardenedWebSocketWSGI, QueuedWebSocket, UntimedQueue
+from .websocket import HardenedWebSocketWSGI, QueuedWebSocket, UntimedQueue
 
 # What a WSGI server puts in the environ that ties it to one request on one socket.
 REQUEST_BOUND_KEYS = ("eventlet.input", "gunicorn.socket", "wsgi.file_wrapper")

@@ -47,29 +47,29 @@ class _Request:
 class GroupCommitWriter:
     """Serialises every write to a store and batches message saves into one transaction."""
 
-    def __init__(self, store, engine, run_blocking):
+    def __init__(self, store, runtime):
         self.store = store
-        self.engine = engine
-        self.run_blocking = run_blocking
+        self.runtime = runtime
+        self.run_blocking = runtime.run_blocking
         self.commits_wait_for_disk = store.commits_wait_for_disk()
-        self.queue = engine.create_queue()
-        self.queue_empty = engine.get_queue_empty_exception()
+        self.queue = runtime.make_queue()
+        self.queue_empty = runtime.queue_empty
         self.task = None
         self.checkpointing = False
         self.last_checkpoint = time.monotonic()
 
     def save(self, draft):
         """Store one draft and return its Saved once committed; raise StoreUnavailable if not."""
-        return self._submit(_Request(self.engine.create_event, draft=draft))
+        return self._submit(_Request(self.runtime.make_event, draft=draft))
 
     def call(self, function, *arguments):
         """Run one other write (e.g. a delete) in turn with the batches and return its result."""
-        return self._submit(_Request(self.engine.create_event, call=lambda: function(*arguments)))
+        return self._submit(_Request(self.runtime.make_event, call=lambda: function(*arguments)))
 
     def _submit(self, request):
         """Queue a request, start the writer task on first use, and wait for the outcome."""
         if self.task is None:
-            self.task = self.engine.start_background_task(self._run)
+            self.task = self.runtime.spawn(self._run)
         self.queue.put(request)
         request.done.wait()
         if request.error is not None:
@@ -125,7 +125,7 @@ class GroupCommitWriter:
         if self.checkpointing or time.monotonic() - self.last_checkpoint < CHECKPOINT_INTERVAL:
             return
         self.checkpointing = True
-        self.engine.start_background_task(self._checkpoint)
+        self.runtime.spawn(self._checkpoint)
 
     def _checkpoint(self):
         """Flush committed messages into the database file, through run_blocking."""

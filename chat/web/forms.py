@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField
 from wtforms.validators import ValidationError
 
-from . import names
+from ..core import names
 
 
 class JoinForm(FlaskForm):

@@ -1,0 +1,1 @@
+"""Cluster: what several processes or hosts share through Redis (presence, orders)."""

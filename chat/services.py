@@ -1,0 +1,39 @@
+"""The chat services of one app, as one typed object, and how handlers and views reach them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from flask import current_app
+
+if TYPE_CHECKING:
+    from flask import Config
+
+    from .core.presence import Presence
+    from .core.ratelimit import RateLimiter
+    from .core.stats import Stats
+    from .core.store import SQLiteStore
+    from .core.writer import GroupCommitWriter
+    from .realtime.announcer import Announcer
+
+
+@dataclass
+class Services:
+    """What the handlers and views of one app work with; made by `create_app`."""
+
+    config: Config
+    store: SQLiteStore
+    writer: GroupCommitWriter
+    presence: Presence
+    announcer: Announcer
+    stats: Stats
+    limiter: RateLimiter
+    # Closes an Engine.IO connection at once, without waiting for its client.
+    close_connection: Callable[[str], None]
+
+
+def services() -> Services:
+    """The chat services of the current app."""
+    return current_app.extensions["chat"]

@@ -1,0 +1,1 @@
+"""Web: the pages, their forms, security headers and the session interface."""
