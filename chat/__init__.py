@@ -12,6 +12,7 @@ from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
 from .core.presence import Presence
 from .core.ratelimit import RateLimiter
+from .core.stalls import StallWatch
 from .core.stats import Stats
 from .core.store import SQLiteStore
 from .core.writer import GroupCommitWriter
@@ -33,6 +34,8 @@ __all__ = ["StartupError", "create_app"]
 KICK_ORDERS = "chat-moderation"
 
 logger = logging.getLogger(__name__)
+# The process's stall watch, shared by its apps: a stall stops the whole process.
+_stall_watch = None
 
 
 def create_app(test_config=None):
@@ -117,9 +120,18 @@ def _init_services(app, runtime):
         presence=presence,
         announcer=announcer,
         stats=Stats(),
-        limiter=RateLimiter.from_config(app.config),
+        limiter=RateLimiter.from_config(app.config, stalls=_watched_stalls(app.config, runtime)),
         close_connection=lambda eio_sid: close_connection(engine, eio_sid),
     )
+
+
+def _watched_stalls(config, runtime):
+    """The process's stall watch, started with the first app that limits rates."""
+    global _stall_watch
+    if config["RATE_LIMIT"] and _stall_watch is None:
+        _stall_watch = StallWatch()
+        runtime.spawn(_stall_watch.run, runtime.sleep)
+    return _stall_watch
 
 
 def _open_store(config):

@@ -6,6 +6,8 @@ that is where those limits live.
 """
 
 import json
+import os
+import signal
 import socket
 import struct
 import threading
@@ -21,7 +23,8 @@ from test_server import ChatClient
 
 from chat import create_app
 from chat.config import Config
-from chat.core.ratelimit import RateLimiter
+from chat.core.ratelimit import STALL_CREDIT_WINDOW, RateLimiter
+from chat.core.stalls import StallWatch
 
 # Over the default limits: 10 messages at once, then 5 per second.
 BURST = Config.RATE_BURST
@@ -43,11 +46,24 @@ class Clock:
 
 @pytest.fixture
 def clock(app):
-    """Turn the default rate limits on for this app, timed by a clock the test moves."""
+    """Turn the default rate limits on for this app, timed by a clock the test moves; the
+    process's heartbeat is the clock's too (`clock.stalls`), ticked by the test."""
     clock = Clock()
+    clock.stalls = StallWatch(clock=clock)
     defaults = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
-    app.extensions["chat"].limiter = RateLimiter.from_config(defaults, clock)
+    app.extensions["chat"].limiter = RateLimiter.from_config(defaults, clock, clock.stalls)
     return clock
+
+
+def paced(clock, seconds, per_second, act):
+    """Act per_second times a second for seconds, the heartbeat ticking as it should."""
+    results = []
+    for _ in range(int(seconds * per_second)):
+        for _ in range(int(10 / per_second)):
+            clock.advance(0.1)
+            clock.stalls.tick()
+        results.append(act())
+    return results
 
 
 def send(socket, text, room="a", **extra):
@@ -101,6 +117,37 @@ def test_chatting_and_typing_at_the_pages_pace_is_never_refused(clock, joined):
             acks += [send(alice, f"pasted line {n}") for n in range(8)]
         clock.advance(1.0)
     assert all(ack["ok"] for ack in acks)
+
+
+def test_messages_sent_at_the_limit_through_a_server_stall_are_not_taken_for_a_burst(clock, joined):
+    """4 messages a second (the limit is 5), while the server stops serving for 8 s: the 32
+    sent meanwhile are read at once afterwards, and judged by when they were sent."""
+    alice = joined("alice", "a")
+    acks = paced(clock, 5, 4, lambda: send(alice, "before"))
+    clock.advance(8.0)  # no heartbeat: the process was not running
+    acks += [send(alice, f"queued {n}") for n in range(32)]
+    acks += paced(clock, 5, 4, lambda: send(alice, "after"))
+    assert [ack for ack in acks if not ack["ok"]] == []
+    assert alice.is_connected()
+
+
+def test_a_stall_earns_no_more_than_the_rate_would_have_given(clock, joined):
+    alice = joined("alice", "a")
+    paced(clock, 2, 1, lambda: None)
+    clock.advance(4.0)
+    acks = [send(alice, f"queued {n}") for n in range(BURST + 4 * Config.RATE_LIMIT + 5)]
+    allowed = [ack["ok"] for ack in acks].count(True)
+    # The heartbeat was due 0.1 s into those 4 s: the stall is the remaining 3.9 s.
+    assert allowed == BURST + int(3.9 * Config.RATE_LIMIT)
+
+
+def test_the_credit_of_a_stall_expires(clock, joined):
+    alice = joined("alice", "a")
+    clock.advance(4.0)
+    clock.stalls.tick()
+    paced(clock, STALL_CREDIT_WINDOW + 1, 1, lambda: None)
+    acks = [send(alice, f"later {n}") for n in range(BURST + 1)]
+    assert [ack["ok"] for ack in acks][-2:] == [True, False]
 
 
 def test_typing_has_a_limit_of_its_own(clock, joined):
@@ -410,6 +457,31 @@ def test_garbage_packets_are_dropped_and_a_connection_that_keeps_sending_them_is
     assert close_code(attacker) == 1005
     assert_others_keep_chatting(server, "garbage")
     assert "Traceback" not in server.log()
+
+
+def test_a_client_sending_within_its_limit_through_a_server_stop_is_never_refused(server):
+    """The worker is stopped (SIGSTOP) for 6 s while a client sends 4 messages a second."""
+    watcher = ChatClient(server.url, "stall-watcher")
+    watcher.call("join", {"room": "stall"})
+    sender = ChatClient(server.url, "steady")
+    sender.call("join", {"room": "stall"})
+    acks = []
+    worker = server.worker_pid()
+    started = time.monotonic()
+    for n in range(40):
+        time.sleep(max(0.0, started + n / 4 - time.monotonic()))
+        if n == 8:
+            os.kill(worker, signal.SIGSTOP)
+        if n == 32:
+            os.kill(worker, signal.SIGCONT)
+        sender.socket.emit("chat message", {"room": "stall", "text": f"m{n}"}, callback=acks.append)
+    deadline = time.monotonic() + 15
+    while len(acks) < 40 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert [ack for ack in acks if not ack["ok"]] == []
+    assert len(acks) == 40 and sender.socket.connected
+    sender.close()
+    watcher.close()
 
 
 def test_a_flooding_client_is_told_why_and_disconnected(server):

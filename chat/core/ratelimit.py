@@ -4,6 +4,11 @@ A socket sending faster than a bucket refills is refused (the handler acks an er
 socket that keeps being refused empties its patience, a bucket of refusals, and is
 flooding. The state is a few floats per socket, made on connect and dropped on disconnect,
 so a check costs a dictionary lookup and some arithmetic.
+
+Events are judged as if read when they were sent. When the process stalls (chat/core/stalls.py),
+clients keep sending and their events are read all at once afterwards; so for a while after a
+stall every bucket may hold what it would have earned meanwhile, beyond its burst, and a
+client that kept to its rate is not refused for the server's pause.
 """
 
 import threading
@@ -18,6 +23,8 @@ MESSAGE = "chat message"
 TYPING = "typing"
 OTHER = "other"
 _PATIENCE = "patience"
+# Seconds after a stall during which its backlog is judged with the credit the stall earned.
+STALL_CREDIT_WINDOW = 10.0
 
 
 @dataclass(frozen=True)
@@ -37,9 +44,13 @@ class _Bucket:
         self.tokens = limit.burst
         self.updated = now
 
-    def take(self, limit, now):
-        """Spend a token if there is one; return the seconds until the next one, 0 if spent."""
-        self.tokens = min(limit.burst, self.tokens + (now - self.updated) * limit.rate)
+    def take(self, limit, now, stalled=0.0):
+        """Spend a token if there is one; return the seconds until the next one, 0 if spent.
+
+        After `stalled` seconds of recent stall the bucket may hold that much more.
+        """
+        ceiling = limit.burst + stalled * limit.rate
+        self.tokens = min(ceiling, self.tokens + (now - self.updated) * limit.rate)
         self.updated = now
         if self.tokens >= 1:
             self.tokens -= 1
@@ -50,16 +61,17 @@ class _Bucket:
 class RateLimiter:
     """Token buckets per socket and kind of event; kinds without a limit are always allowed."""
 
-    def __init__(self, limits, flood_refusals, flood_window, clock=time.monotonic):
+    def __init__(self, limits, flood_refusals, flood_window, clock=time.monotonic, stalls=None):
         self.limits = {kind: limit for kind, limit in limits.items() if limit.rate > 0}
         if self.limits and flood_refusals > 0:
             self.limits[_PATIENCE] = Limit(flood_refusals / flood_window, flood_refusals)
         self.clock = clock
+        self.stalls = stalls
         self._sockets = {}
         self._lock = threading.Lock()
 
     @classmethod
-    def from_config(cls, config, clock=time.monotonic):
+    def from_config(cls, config, clock=time.monotonic, stalls=None):
         """The limits a Config asks for; `RATE_LIMIT = 0` turns every limit off."""
         if not config["RATE_LIMIT"]:
             return cls({}, 0, 1, clock)
@@ -68,7 +80,7 @@ class RateLimiter:
             TYPING: Limit(config["TYPING_RATE_LIMIT"], config["TYPING_RATE_BURST"]),
             OTHER: Limit(config["EVENT_RATE_LIMIT"], config["EVENT_RATE_BURST"]),
         }
-        return cls(limits, config["FLOOD_REFUSALS"], config["FLOOD_WINDOW"], clock)
+        return cls(limits, config["FLOOD_REFUSALS"], config["FLOOD_WINDOW"], clock, stalls)
 
     def admit(self, sid):
         """Give a newly connected socket full buckets."""
@@ -91,13 +103,20 @@ class RateLimiter:
                 # Only a handler that outlived its socket's disconnect gets here.
                 return REFUSED, 0.0
             now = self.clock()
-            wait = buckets[kind].take(limit, now)
+            stalled = self._recently_stalled(now)
+            wait = buckets[kind].take(limit, now, stalled)
             if not wait:
                 return ALLOWED, 0.0
             patience = self.limits.get(_PATIENCE)
-            if patience is not None and buckets[_PATIENCE].take(patience, now):
+            if patience is not None and buckets[_PATIENCE].take(patience, now, stalled):
                 return FLOODING, wait
             return REFUSED, wait
+
+    def _recently_stalled(self, now):
+        """Seconds the process stalled within the credit window before now."""
+        if self.stalls is None:
+            return 0.0
+        return self.stalls.stalled_between(now - STALL_CREDIT_WINDOW, now)
 
     def tracked(self):
         """How many sockets have buckets right now."""
