@@ -1,6 +1,7 @@
 """The operators' namespace `/admin`: who may connect, what chat users see of it (nothing but
 the effects of moderation), the live figures, and moderation across processes over Redis."""
 
+import json
 import logging
 import subprocess
 import threading
@@ -9,13 +10,17 @@ import time
 import pytest
 import redis
 import socketio as socketio_client
+import websocket
 from inbox import received
 from servers import GunicornServer, free_port
+from test_server import ChatClient
 
 from chat.core.stats import RATE_WINDOW
+from chat.core.throttle import GuessThrottle
 
 ADMIN = "/admin"
 TOKEN = "operators-only-0123456789"
+LOOPBACK = "127.0.0.1"
 CHAT_EVENTS = {
     "rooms",
     "presence",
@@ -37,12 +42,12 @@ def admin_settings(monkeypatch):
 
 
 @pytest.fixture
-def operator(connect):
-    """Connect to `/admin` with a token, the right one unless told otherwise."""
+def operator(connect, client):
+    """Connect to `/admin` with a token, the right one unless told otherwise, from 127.0.0.1."""
     opened = []
 
     def operator(token=TOKEN):
-        socket = connect("unused", namespace=ADMIN, auth={"token": token})
+        socket = connect("unused", namespace=ADMIN, auth={"token": token}, flask_test_client=client)
         opened.append(socket)
         return socket
 
@@ -102,7 +107,42 @@ def test_a_wrong_or_malformed_token_is_refused(operator, token):
 def test_a_refusal_is_audited_in_the_server_log(operator, caplog):
     with caplog.at_level(logging.INFO, logger="chat.audit"):
         operator("wrong")
-    assert "admin connection refused" in caplog.text
+    assert "admin connect refused from" in caplog.text
+    assert "Invalid admin token." in caplog.text
+
+
+@pytest.fixture
+def guess_clock(app):
+    """Time the app's guess throttle by a clock the test moves (a list of one number)."""
+    clock = [1000.0]
+    app.extensions["admin"].guesses = GuessThrottle(clock=lambda: clock[0])
+    return clock
+
+
+def test_after_three_wrong_tokens_even_the_right_one_waits(operator, guess_clock):
+    for _ in range(3):
+        assert not operator("wrong").is_connected(ADMIN)
+    assert not operator().is_connected(ADMIN), "weighed only after a delay"
+    guess_clock[0] += 1.0
+    assert operator().is_connected(ADMIN)
+
+
+def test_each_further_wrong_token_doubles_the_wait(app, operator, guess_clock):
+    guesses = app.extensions["admin"].guesses
+    waits = []
+    for _ in range(6):
+        guess_clock[0] += guesses.wait(LOOPBACK)
+        operator("wrong")
+        waits.append(guesses.wait(LOOPBACK))
+    assert waits == [0.0, 0.0, 1.0, 2.0, 4.0, 8.0]
+
+
+def test_guesses_made_while_waiting_are_not_even_weighed(app, operator, guess_clock):
+    for _ in range(3):
+        operator("wrong")
+    for _ in range(50):
+        operator("wrong")
+    assert app.extensions["admin"].guesses.wait(LOOPBACK) == 1.0
 
 
 def test_the_right_token_is_admitted_and_sees_this_process_at_once(operator, joined):
@@ -423,3 +463,45 @@ def test_moderation_reaches_users_of_another_process_and_figures_stay_per_proces
     finally:
         for server in servers:
             server.kill()
+
+
+def admin_connect(connection, token):
+    """Ask for `/admin` on a raw Engine.IO WebSocket; the answer, or None once it is closed."""
+    try:
+        connection.send("40/admin," + json.dumps({"token": token}))
+        while True:
+            frame = connection.recv()
+            if frame.startswith(("40/admin,", "44/admin,")):
+                return frame
+    except (OSError, websocket.WebSocketException):
+        return None
+
+
+@pytest.mark.timeout(60)
+def test_guessing_the_token_over_the_wire_is_slowed_closed_and_logged_in_summary(tmp_path):
+    with GunicornServer(tmp_path, env={"FLASK_ADMIN_TOKEN": TOKEN}) as server:
+        url = server.url.replace("http", "ws") + "/socket.io/?EIO=4&transport=websocket"
+        answers = []
+        for _ in range(20):
+            connection = websocket.create_connection(url, timeout=5)
+            assert connection.recv().startswith("0")
+            for attempt in range(10):
+                answer = admin_connect(connection, f"guess {attempt}")
+                if answer is None:
+                    break
+                answers.append(answer)
+            connection.close()
+        chatting = ChatClient(server.url, "still-chatting")
+        assert chatting.call("join", {"room": "lobby"})["ok"]
+        chatting.close()
+        time.sleep(1.1)
+        operator = websocket.create_connection(url, timeout=5)
+        operator.recv()
+        admitted = admin_connect(operator, TOKEN)
+        operator.close()
+        log = server.log()
+    assert len(answers) == 20 * 3, "each connection is closed after three refusals"
+    assert all("Invalid admin token." in a or "Too many failed attempts" in a for a in answers)
+    assert sum("Invalid admin token." in answer for answer in answers) == 3
+    assert admitted.startswith("40/admin,")
+    assert log.count("admin connect refused") == 1, "one summary line, not one per guess"

@@ -7,6 +7,7 @@ runs. Events sent here never reach the chat namespace `/`, and the reverse.
 
 import hmac
 import logging
+import math
 import time
 from dataclasses import dataclass
 
@@ -14,6 +15,7 @@ from flask import current_app, request
 from flask_socketio import ConnectionRefusedError, Namespace
 
 from ..core import names
+from ..core.throttle import GuessThrottle
 from ..extensions import socketio
 from ..services import services
 from . import moderation, payloads
@@ -24,6 +26,11 @@ ADMIN = "/admin"
 MIN_TOKEN_LENGTH = 16
 REASON_MAX = 200
 DEFAULT_REASON = "Removed by a moderator."
+# Refused connects one connection may make before the server closes it.
+ATTEMPTS_PER_CONNECTION = 3
+# Refused connects from one address are logged at most once per this many seconds.
+REFUSALS_REPORTED_EVERY = 60.0
+_REFUSED_HERE = "chat.admin_refusals"
 
 logger = logging.getLogger(__name__)
 audit = logging.getLogger("chat.audit")
@@ -52,6 +59,7 @@ def init_app(app, orders=None):
     app.extensions["admin"] = Operators(
         feed=LiveFeed(ADMIN, chat.presence, chat.stats, interval),
         kicker=moderation.Kicker(chat.presence, orders),
+        guesses=GuessThrottle(),
     )
     socketio.on_namespace(AdminNamespace(ADMIN))
     socketio.on_error(ADMIN)(_handler_failed)
@@ -65,6 +73,7 @@ class Operators:
 
     feed: LiveFeed
     kicker: moderation.Kicker
+    guesses: GuessThrottle
 
 
 def _operators():
@@ -76,12 +85,18 @@ class AdminNamespace(Namespace):
     """Handlers of `/admin`; an event reaches them only from a socket the token admitted."""
 
     def on_connect(self, auth=None):
-        """Admit a socket presenting the admin token and start its live figures."""
+        """Admit a socket presenting the admin token and start its live figures; after a few
+        wrong tokens from one address, weigh its next attempt only after a growing delay."""
+        address, guesses = request.remote_addr, _operators().guesses
+        wait = guesses.wait(address)
+        if wait:
+            _refuse(f"Too many failed attempts; try again in {math.ceil(wait)} s.")
         given = auth.get("token") if isinstance(auth, dict) else None
         if not _token_matches(given, configured_token(current_app.config)):
-            audit.warning("admin connection refused from %s", request.remote_addr)
-            raise ConnectionRefusedError("Invalid admin token.")
-        _record(f"operator connected from {request.remote_addr}")
+            guesses.failed(address)
+            _refuse("Invalid admin token.")
+        guesses.succeeded(address)
+        _record(f"operator connected from {address}")
         _operators().feed.watch(request.sid)
 
     def on_disconnect(self, *_reason):
@@ -133,6 +148,31 @@ def _token_matches(given, expected):
     return hmac.compare_digest(
         given.encode("utf-8", "surrogatepass"), expected.encode("utf-8", "surrogatepass")
     )
+
+
+def _refuse(reason):
+    """Refuse this connect: report it in summary, and close a connection that keeps trying."""
+    address = request.remote_addr
+    count = _operators().guesses.refused(address, REFUSALS_REPORTED_EVERY)
+    if count:
+        audit.warning(
+            "admin connect refused from %s: %s (%d since the last report)", address, reason, count
+        )
+    refused_here = request.environ[_REFUSED_HERE] = request.environ.get(_REFUSED_HERE, 0) + 1
+    if refused_here >= ATTEMPTS_PER_CONNECTION:
+        eio_sid = socketio.server.manager.eio_sid_from_sid(request.sid, ADMIN)
+        close = services().close_connection
+        if refused_here == ATTEMPTS_PER_CONNECTION:
+            socketio.start_background_task(_close_after_refusal, close, eio_sid)
+        else:
+            close(eio_sid)
+    raise ConnectionRefusedError(reason)
+
+
+def _close_after_refusal(close_connection, eio_sid):
+    """Close a connection once the refusal queued for it before has gone out."""
+    socketio.sleep(0)
+    close_connection(eio_sid)
 
 
 def _nickname(data):
