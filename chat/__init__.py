@@ -11,7 +11,7 @@ from .cluster.orders import OrdersChannel
 from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
 from .core.presence import Presence
-from .core.ratelimit import RateLimiter
+from .core.ratelimit import Quotas, RateLimiter
 from .core.stalls import StallWatch
 from .core.stats import Stats
 from .core.store import SQLiteStore
@@ -121,6 +121,7 @@ def _init_services(app, runtime):
         announcer=announcer,
         stats=Stats(),
         limiter=RateLimiter.from_config(app.config, stalls=_watched_stalls(app.config, runtime)),
+        room_creation=Quotas.for_room_creation(app.config),
         close_connection=lambda eio_sid: close_connection(engine, eio_sid),
     )
 

@@ -42,6 +42,11 @@ class Config:
     EVENT_RATE_BURST = 200
     FLOOD_REFUSALS = 20
     FLOOD_WINDOW = 10
+    # New rooms (no one in them, no history) one user, and one address, may create per
+    # ROOM_CREATION_WINDOW seconds, so that nobody can inflate the room directory.
+    ROOMS_CREATED_PER_USER = 10
+    ROOMS_CREATED_PER_ADDRESS = 30
+    ROOM_CREATION_WINDOW = 600
     PING_INTERVAL = 25
     PING_TIMEOUT = 20
     # Token the operators' page must present to connect to `/admin` (at least 16 characters,

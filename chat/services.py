@@ -12,7 +12,7 @@ if TYPE_CHECKING:
     from flask import Config
 
     from .core.presence import Presence
-    from .core.ratelimit import RateLimiter
+    from .core.ratelimit import Quotas, RateLimiter
     from .core.stats import Stats
     from .core.store import SQLiteStore
     from .core.writer import GroupCommitWriter
@@ -30,6 +30,8 @@ class Services:
     announcer: Announcer
     stats: Stats
     limiter: RateLimiter
+    # Rooms each user and address may still create; None when rate limits are off.
+    room_creation: Quotas | None
     # Closes an Engine.IO connection at once, without waiting for its client.
     close_connection: Callable[[str], None]
 

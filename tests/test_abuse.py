@@ -23,8 +23,9 @@ from test_server import ChatClient
 
 from chat import create_app
 from chat.config import Config
-from chat.core.ratelimit import STALL_CREDIT_WINDOW, RateLimiter
+from chat.core.ratelimit import STALL_CREDIT_WINDOW, Quotas, RateLimiter
 from chat.core.stalls import StallWatch
+from chat.core.store import Draft
 
 # Over the default limits: 10 messages at once, then 5 per second.
 BURST = Config.RATE_BURST
@@ -52,6 +53,7 @@ def clock(app):
     clock.stalls = StallWatch(clock=clock)
     defaults = {name: getattr(Config, name) for name in dir(Config) if name.isupper()}
     app.extensions["chat"].limiter = RateLimiter.from_config(defaults, clock, clock.stalls)
+    app.extensions["chat"].room_creation = Quotas.for_room_creation(defaults, clock)
     return clock
 
 
@@ -190,6 +192,45 @@ def test_repeated_flooding_disconnects_that_client_only(clock, joined, app):
     assert app.extensions["chat"].limiter.tracked() == 2, "the flooder's buckets are gone"
 
 
+def join(socket, room):
+    return socket.emit("join", {"room": room}, callback=True)
+
+
+def test_a_user_creates_ten_rooms_then_is_told_to_wait(clock, connect):
+    alice = connect("alice")
+    assert all(join(alice, f"new {n}")["ok"] for n in range(Config.ROOMS_CREATED_PER_USER))
+    refused = join(alice, "one more")
+    assert refused == {
+        "ok": False,
+        "error": "You have created many rooms lately; join an existing one, or try again in 1 min.",
+        "retry_after": 60.0,
+    }
+    clock.advance(60.0)
+    assert join(alice, "one more")["ok"]
+
+
+def test_joining_a_room_that_exists_never_counts_as_creating_one(clock, connect, joined, app):
+    joined("bob", "occupied")
+    app.extensions["chat"].store.save_batch([Draft("quiet", "carol", "carol", "hello", 1)])
+    alice = connect("alice")
+    for n in range(Config.ROOMS_CREATED_PER_USER):
+        join(alice, f"new {n}")
+        alice.emit("leave", {"room": f"new {n}"}, callback=True)
+    assert join(alice, "occupied")["ok"]
+    assert join(alice, "quiet")["ok"]
+    assert not join(alice, "brand new")["ok"]
+
+
+def test_one_address_creates_at_most_thirty_rooms_whoever_asks(clock, connect):
+    users = [connect(f"user{n}") for n in range(4)]
+    created = [
+        join(user, f"{user_number} {n}")["ok"]
+        for user_number, user in enumerate(users)
+        for n in range(Config.ROOMS_CREATED_PER_USER)
+    ]
+    assert created.count(True) == Config.ROOMS_CREATED_PER_ADDRESS
+
+
 def test_sending_connect_as_an_event_neither_resets_limits_nor_claims_anything(clock, joined):
     alice = joined("alice", "a")
     for n in range(BURST):
@@ -289,6 +330,18 @@ def raw_socket(server, nick, **options):
     while not connection.recv().startswith("40"):
         pass
     return connection
+
+
+def directory_on_connect(server, nick):
+    """The room directory a new connection receives."""
+    connection = websocket.create_connection(socket_url(server), timeout=5)
+    connection.recv()
+    connection.send("40" + json.dumps({"nick": nick}))
+    while True:
+        frame = connection.recv()
+        if frame.startswith('42["rooms",'):
+            connection.close()
+            return json.loads(frame[2:])[1]
 
 
 def read_ack(connection, ack_id):
@@ -482,6 +535,20 @@ def test_a_client_sending_within_its_limit_through_a_server_stop_is_never_refuse
     assert len(acks) == 40 and sender.socket.connected
     sender.close()
     watcher.close()
+
+
+def test_sockets_inflating_the_room_directory_are_capped_and_newcomers_get_a_short_list(server):
+    """25 sockets from one address each try to open 20 new rooms."""
+    inflaters = [raw_socket(server, f"inflater{n}") for n in range(25)]
+    created = 0
+    for number, inflater in enumerate(inflaters):
+        for room in range(20):
+            inflater.send(f'42{room}["join",{{"room":"r{number}-{room}"}}]')
+            created += read_ack(inflater, room)["ok"]
+    directory = directory_on_connect(server, "newcomer")
+    assert created == Config.ROOMS_CREATED_PER_ADDRESS
+    assert directory["total"] == created and len(directory["rooms"]) == created
+    assert_others_keep_chatting(server, "r0-0")  # a room that exists: this address made enough
 
 
 def test_a_flooding_client_is_told_why_and_disconnected(server):

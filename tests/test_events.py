@@ -5,6 +5,8 @@ import sqlite3
 import pytest
 from inbox import received
 
+from chat.core.presence import LISTED_ROOMS
+
 
 def send(socket, room, text, **extra):
     return socket.emit("chat message", {"room": room, "text": text, **extra}, callback=True)
@@ -147,13 +149,34 @@ def test_the_room_directory_goes_to_everyone_when_membership_changes(joined, con
     alice = connect("alice")
     alice.emit("join", {"room": "a"}, callback=True)
     directories = received(watcher, "rooms")
-    assert directories[-1] == {"rooms": [{"name": "a", "members": 1}]}
-    assert received(alice, "rooms")[-1] == {"rooms": [{"name": "a", "members": 1}]}
+    assert directories[-1] == {"rooms": [{"name": "a", "members": 1}], "total": 1}
+    assert received(alice, "rooms")[-1] == {"rooms": [{"name": "a", "members": 1}], "total": 1}
+
+
+def test_the_directory_names_the_busiest_rooms_and_counts_them_all(joined, connect):
+    for n in range(LISTED_ROOMS + 10):
+        joined(f"user{n}", f"room {n:02}", *(["big"] if n < 3 else []))
+    directory = received(connect("alice"), "rooms")[-1]
+    assert directory["total"] == LISTED_ROOMS + 11
+    assert directory["rooms"][0] == {"name": "big", "members": 3}
+    assert [room["name"] for room in directory["rooms"][1:]] == [
+        f"room {n:02}" for n in range(LISTED_ROOMS - 1)
+    ]
+
+
+def test_rooms_beyond_the_directory_are_found_by_searching(joined, connect):
+    for n in range(LISTED_ROOMS + 10):
+        joined(f"user{n}", f"room {n:02}")
+    found = connect("alice").emit("find rooms", {"q": " ROOM 5"}, callback=True)
+    names = [f"room {n}" for n in range(50, 60)]
+    assert found == {"ok": True, "rooms": [{"name": n, "members": 1} for n in names], "more": False}
 
 
 def test_a_new_connection_receives_the_directory(joined, connect):
     joined("bob", "a")
-    assert received(connect("alice"), "rooms") == [{"rooms": [{"name": "a", "members": 1}]}]
+    assert received(connect("alice"), "rooms") == [
+        {"rooms": [{"name": "a", "members": 1}], "total": 1}
+    ]
 
 
 def test_coming_online_is_told_to_everyone_but_the_newcomer(connect):

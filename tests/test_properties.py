@@ -26,7 +26,16 @@ SERVER_FAILURES = {
     "Internal error; nothing was changed.",
     "History is unavailable right now; nothing was changed.",
 }
-CONTRACT = ["join", "history", "leave", "chat message", "typing", "connect", "disconnect"]
+CONTRACT = [
+    "join",
+    "history",
+    "leave",
+    "chat message",
+    "typing",
+    "find rooms",
+    "connect",
+    "disconnect",
+]
 # The shape of a successful ack, for payloads that happen to be valid.
 SUCCESS_KEYS = {
     "join": {"ok", "room", "members", "history", "more"},
@@ -34,6 +43,7 @@ SUCCESS_KEYS = {
     "leave": {"ok"},
     "chat message": {"ok", "id", "ts", "duplicate"},
     "typing": {"ok"},
+    "find rooms": {"ok", "rooms", "more"},
 }
 
 deep = [[[[[[[[[[["deep"]]]]]]]]]]]
@@ -65,6 +75,7 @@ contract_fields = {
     "after": st.integers(min_value=-5, max_value=2**64) | values,
     "client_id": st.text(max_size=70) | values,
     "active": st.booleans() | values,
+    "q": st.text(max_size=50) | values,
 }
 payloads = values | st.fixed_dictionaries({}, optional=contract_fields)
 # No argument at all, one payload, or extra positional arguments after it.

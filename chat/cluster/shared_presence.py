@@ -120,6 +120,10 @@ class SharedPresence(Presence):
         """The nicknames in a room across the live processes, sorted case-insensitively."""
         return sorted(self._members(args=[PREFIX, room]), key=str.casefold)
 
+    def occupied(self, room):
+        """Whether anyone is in a room, in any live process."""
+        return bool(self._members(args=[PREFIX, room]))
+
     def directory(self):
         """Every room occupied in any live process with its member count, by name.
 

@@ -5,10 +5,14 @@ hold it on several sockets (tabs), and is listed once. Everything here is in mem
 """
 
 import functools
+import heapq
 import threading
 from dataclasses import dataclass, field
 
 from . import names
+
+# Rooms a directory listing names: the busiest ones; the rest are found by searching.
+LISTED_ROOMS = 50
 
 
 @dataclass
@@ -35,6 +39,7 @@ class Presence:
         # Built on demand and kept until a room's membership changes: every newcomer is sent
         # it, and while users connect it changes far less often than it is asked for.
         self._directory_snapshot = None
+        self._listing = (None, None)
         self._lock = threading.Lock()
 
     def claim(self, sid, nick, owner):
@@ -100,6 +105,10 @@ class Presence:
         """The nickname a socket is connected under."""
         return self._sockets[sid].nick
 
+    def owner(self, sid):
+        """The owner (browser session or client key) a socket is connected for."""
+        return self._sockets[sid].owner
+
     def key(self, sid):
         """The comparison key of a socket's nickname."""
         return self._sockets[sid].key
@@ -132,6 +141,25 @@ class Presence:
                 ]
             return self._directory_snapshot
 
+    def listing(self):
+        """{rooms: the LISTED_ROOMS busiest rooms, total: how many are occupied}; built once per
+        directory (shared: do not modify it)."""
+        directory = self.directory()
+        built_from, listing = self._listing
+        if built_from is not directory:
+            listing = {"rooms": _busiest(directory, LISTED_ROOMS), "total": len(directory)}
+            self._listing = (directory, listing)
+        return listing
+
+    def find_rooms(self, text, limit=LISTED_ROOMS):
+        """(the busiest occupied rooms whose names contain text, up to limit; whether more do)."""
+        found = [room for room in self.directory() if text in room["name"]]
+        return _busiest(found, limit), len(found) > limit
+
+    def occupied(self, room):
+        """Whether anyone is in a room."""
+        return room in self._rooms
+
     def online_count(self):
         """How many distinct nicknames are connected."""
         return len(self._owners)
@@ -155,3 +183,8 @@ class Presence:
 
     def detach(self):
         """Nothing to hand over: this presence ends with its process (see SharedPresence)."""
+
+
+def _busiest(rooms, limit):
+    """The limit rooms with the most members, ties by name."""
+    return heapq.nsmallest(limit, rooms, key=lambda room: (-room["members"], room["name"]))

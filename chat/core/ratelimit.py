@@ -13,6 +13,7 @@ client that kept to its rate is not refused for the server's pause.
 
 import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 
 ALLOWED = "allowed"
@@ -121,3 +122,60 @@ class RateLimiter:
     def tracked(self):
         """How many sockets have buckets right now."""
         return len(self._sockets)
+
+
+class Quotas:
+    """Token buckets for something rarer than events, such as creating rooms, one per key of
+    each kind (a user, an address), every kind with its own limit. The least recently used
+    keys are forgotten beyond `capacity`."""
+
+    def __init__(self, limits, clock=time.monotonic, capacity=100_000):
+        self.limits = limits
+        self.clock = clock
+        self.capacity = capacity
+        self._buckets = OrderedDict()
+        self._lock = threading.Lock()
+
+    def take(self, **keys):
+        """Spend a token from the bucket of each kind's key and return 0; or, when one of them
+        is empty, spend none and return the seconds until all have a token again."""
+        with self._lock:
+            now = self.clock()
+            taken = [
+                (self._bucket(kind, key, now), self.limits[kind]) for kind, key in keys.items()
+            ]
+            waits = [bucket.take(limit, now) for bucket, limit in taken]
+            if not any(waits):
+                return 0.0
+            for (bucket, _), wait in zip(taken, waits, strict=True):
+                if not wait:
+                    bucket.tokens += 1
+            return max(waits)
+
+    def _bucket(self, kind, key, now):
+        """The bucket of a kind's key, made full on first use."""
+        bucket = self._buckets.get((kind, key))
+        if bucket is None:
+            bucket = self._buckets[kind, key] = _Bucket(self.limits[kind], now)
+            while len(self._buckets) > self.capacity:
+                self._buckets.popitem(last=False)
+        self._buckets.move_to_end((kind, key))
+        return bucket
+
+    @classmethod
+    def for_room_creation(cls, config, clock=time.monotonic):
+        """Rooms a user, and an address, may create per window; None when limits are off."""
+        if not config["RATE_LIMIT"]:
+            return None
+        window = config["ROOM_CREATION_WINDOW"]
+        per_user, per_address = (
+            config["ROOMS_CREATED_PER_USER"],
+            config["ROOMS_CREATED_PER_ADDRESS"],
+        )
+        return cls(
+            {
+                "user": Limit(per_user / window, per_user),
+                "address": Limit(per_address / window, per_address),
+            },
+            clock,
+        )

@@ -181,6 +181,10 @@ class SQLiteStore:
         )
         return [_as_message(row) for row in rows]
 
+    def has_history(self, room):
+        """Whether any message of a room is stored."""
+        return bool(self._read("SELECT 1 FROM message WHERE room = ? LIMIT 1", (room,)))
+
     def room_names(self, limit):
         """Names of the rooms with history, most recently active first."""
         rows = self._read(

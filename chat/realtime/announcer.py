@@ -96,4 +96,4 @@ class Announcer:
                 skip_sid=list(online.values()),
             )
         if directory_changed:
-            socketio.emit("rooms", {"rooms": self.presence.directory()})
+            socketio.emit("rooms", self.presence.listing())

@@ -10,6 +10,7 @@ Broadcast forms used here, and why:
 
 import functools
 import logging
+import math
 import secrets
 import time
 
@@ -133,7 +134,7 @@ def connect(auth=None):
     if first:
         chat.announcer.came_online(request.sid, nick)
     chat.limiter.admit(request.sid)
-    emit("rooms", {"rooms": chat.presence.directory()})
+    emit("rooms", chat.presence.listing())
 
 
 def disconnect(*_reason):
@@ -160,6 +161,14 @@ def join(data):
     chat = services()
     if len(chat.presence.rooms_of(request.sid) - {room}) >= MAX_ROOMS_PER_SOCKET:
         raise payloads.BadPayload(f"You can be in at most {MAX_ROOMS_PER_SOCKET} rooms.")
+    wait = _wait_to_create(chat, room)
+    if wait:
+        minutes = math.ceil(wait / 60)
+        return refusal(
+            f"You have created many rooms lately; join an existing one, or try again in "
+            f"{minutes} min.",
+            retry_after=round(wait, 3),
+        )
     join_room(room)
     if chat.presence.join(request.sid, room):
         _tell_the_room("user joined", room, chat.presence.nick(request.sid))
@@ -167,6 +176,26 @@ def join(data):
     history, more = _history(room, after)
     members = chat.presence.members(room)
     return {"ok": True, "room": room, "members": members, "history": history, "more": more}
+
+
+def _wait_to_create(chat, room):
+    """Seconds before this user may create room, if it would be new; 0 when it may now."""
+    if chat.room_creation is None or chat.presence.is_in(request.sid, room):
+        return 0.0
+    if chat.presence.occupied(room) or chat.store.has_history(room):
+        return 0.0
+    owner = chat.presence.owner(request.sid)
+    return chat.room_creation.take(user=owner, address=request.remote_addr)
+
+
+@acknowledged
+@rate_limited(ratelimit.OTHER)
+def find_rooms(data):
+    """Ack with the busiest occupied rooms whose names contain `q` (the directory lists only
+    the busiest of all)."""
+    text = payloads.search_text(data)
+    rooms, more = services().presence.find_rooms(text)
+    return {"ok": True, "rooms": rooms, "more": more}
 
 
 @acknowledged
@@ -254,6 +283,7 @@ HANDLERS = {
     "leave": leave,
     "chat message": chat_message,
     "typing": typing,
+    "find rooms": find_rooms,
     "*": unknown_event,
 }
 

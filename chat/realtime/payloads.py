@@ -54,6 +54,14 @@ def text(data):
     return value
 
 
+def search_text(data):
+    """The text searched for in a payload's `q` field, compared as room names are."""
+    value = optional(data, "q", str, "")
+    if len(value) > names.ROOM_MAX:
+        raise BadPayload(f"Search text must be at most {names.ROOM_MAX} characters.")
+    return " ".join(names.normalise(value).casefold().split())
+
+
 def message_id(data, field):
     """An optional non-negative message id, e.g. the last one a client has seen."""
     value = optional(data, field, int)

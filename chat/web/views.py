@@ -43,7 +43,7 @@ def leave():
 def room_choices():
     """Occupied rooms with their member counts, then rooms with history, for the room field."""
     chat = services()
-    occupied = chat.presence.directory()
+    occupied = chat.presence.listing()["rooms"][:ROOM_CHOICES]
     names = {room["name"] for room in occupied}
     quiet = [
         {"name": name, "members": 0}
