@@ -31,6 +31,12 @@ def connected_percent(summary):
     return 100 * clients["connected"] / clients["target"]
 
 
+def joined_percent(summary):
+    """Return the share of target clients whose join was answered in time."""
+    clients = summary["clients"]
+    return 100 * clients["joined"] / clients["target"]
+
+
 METRICS = (
     Metric("S1", "deliveries/s", lambda s: s["deliveries"]["per_s"], headline=True),
     Metric("S1", "latency p99 (ms)", lambda s: s["latency_ms"]["p99"]),
@@ -44,6 +50,12 @@ METRICS = (
     ),
     Metric("S3", "connect p99 (ms)", lambda s: s["connect_ms"]["p99"]),
     Metric("S3", "server peak RSS (MiB)", lambda s: s["server"]["rss_peak_kib"] / 1024),
+    Metric("S4", "joined (%)", joined_percent, headline=True),
+    Metric("S4", "connect and join p50 (ms)", lambda s: s["ready_ms"]["median"], True),
+    Metric("S4", "connect and join p99 (ms)", lambda s: s["ready_ms"]["p99"], True),
+    Metric(
+        "S4", "memory per connection (KiB)", lambda s: s["server"]["rss_per_connection_kib"], True
+    ),
 )
 
 

@@ -1,6 +1,6 @@
 """Benchmark our chat server against the Node.js reference, alternating runs.
 
-    python bench/run.py [--scenario S1|S2|S3|all] [--rounds 3] [--s3-clients 10000] [--quick]
+    python bench/run.py [--scenario S1|S2|S3|S4|all] [--rounds 3] [--s3-clients 10000] [--quick]
 
 Each run starts a fresh server on a free 127.0.0.1 port, drives it with the load
 generator (`python -m loadgen` in this directory) and stops it by pid. Results go
@@ -29,7 +29,7 @@ from servers import (
     stop_server,
 )
 
-SCENARIOS = ("S1", "S2", "S3")
+SCENARIOS = ("S1", "S2", "S3", "S4")
 LOADGEN_TIMEOUT_S = 300.0
 RESULTS_DIR = BENCH_DIR / "results"
 

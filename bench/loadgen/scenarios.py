@@ -23,12 +23,14 @@ FULL = {
     "S1": Scenario("S1", clients=200, rooms=1, senders=10, duration_s=10, in_flight=4),
     "S2": Scenario("S2", clients=500, rooms=10, senders=20, duration_s=10, rate_per_sender=20),
     "S3": Scenario("S3", clients=10_000, rooms=100, senders=0, duration_s=10),
+    "S4": Scenario("S4", clients=10_000, rooms=1, senders=0, duration_s=10),
 }
 
 QUICK = {
     "S1": replace(FULL["S1"], clients=20, senders=2, duration_s=2),
     "S2": replace(FULL["S2"], clients=50, rooms=5, senders=5, duration_s=2),
     "S3": replace(FULL["S3"], clients=200, rooms=10, duration_s=2),
+    "S4": replace(FULL["S4"], clients=300, duration_s=2),
 }
 
 

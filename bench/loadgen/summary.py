@@ -13,7 +13,8 @@ def summarise(scenario, reports, server, generator):
         "scenario": scenario.name,
         "settings": scenario_settings(scenario),
         "clients": client_summary(scenario, reports, joined),
-        "connect_ms": connect_summary(reports),
+        "connect_ms": time_summary(reports, "connect_ms"),
+        "ready_ms": time_summary(reports, "ready_ms"),
         "messages": message_summary(reports),
         "deliveries": delivery_summary(reports, joined),
         "latency_ms": latency_summary(reports),
@@ -53,9 +54,10 @@ def client_summary(scenario, reports, joined):
     }
 
 
-def connect_summary(reports):
-    """Return connect time percentiles over all clients that connected."""
-    times = sorted(time for report in reports for time in report["connect_ms"])
+def time_summary(reports, key):
+    """Percentiles of one per-client time (connect, or connect and join) over the clients
+    that got that far."""
+    times = sorted(time for report in reports for time in report[key])
     return {
         "median": rounded(percentile(times, 0.5)),
         "p99": rounded(percentile(times, 0.99)),

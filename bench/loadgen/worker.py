@@ -52,6 +52,7 @@ class Ramp:
     """What happened while connecting and joining."""
 
     connect_ms: list
+    ready_ms: list
     failures: Counter
     joined: Counter
     deflate: int = 0
@@ -127,7 +128,7 @@ async def run_worker(assignment, barrier):
 async def connect_all(assignment, clients):
     """Ramp connections at a bounded rate and concurrency, each with a timeout."""
     scenario = assignment.scenario
-    ramp = Ramp(connect_ms=[], failures=Counter(), joined=Counter())
+    ramp = Ramp(connect_ms=[], ready_ms=[], failures=Counter(), joined=Counter())
     gate = asyncio.Semaphore(max(1, scenario.connect_concurrency // assignment.workers))
     interval = assignment.workers / scenario.connect_rate
     tasks = [
@@ -141,6 +142,7 @@ async def connect_all(assignment, clients):
     if never_connected:
         ramp.failures["ramp_budget_exceeded"] = never_connected
     ramp.connect_ms.sort()
+    ramp.ready_ms.sort()
     return ramp
 
 
@@ -165,6 +167,7 @@ async def connect_one(assignment, index, client, delay, gate, ramp):
             ack = None
     if isinstance(ack, dict) and ack.get("ok"):
         ramp.joined[room] += 1
+        ramp.ready_ms.append((time.monotonic() - began) * 1000)
 
 
 def make_senders(assignment, clients, tally):
@@ -247,6 +250,7 @@ def build_report(assignment, clients, ramp, senders, tally, start_ns, phase):
         "worker": assignment.worker,
         "assigned": len(clients),
         "connect_ms": ramp.connect_ms,
+        "ready_ms": ramp.ready_ms,
         "failures": dict(ramp.failures),
         "joined": dict(ramp.joined),
         "deflate": ramp.deflate,
