@@ -44,6 +44,8 @@ let startedInRoom = false;
 let activeRoom = null;
 let typingSentAt = 0;
 let typingIdleTimer = null;
+// After the server refused a typing notice and named a wait, none is sent until then.
+let typingHeldUntil = 0;
 
 const closeDrawer = initDrawer({
   app,
@@ -297,7 +299,7 @@ function noteTyping() {
   const now = Date.now();
   if (now - typingSentAt > TYPING_SEND_INTERVAL_MS) {
     typingSentAt = now;
-    socket.emit('typing', { room: activeRoom, active: true });
+    sendTyping(activeRoom, true);
   }
   clearTimeout(typingIdleTimer);
   typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
@@ -305,8 +307,18 @@ function noteTyping() {
 
 function stopTyping() {
   clearTimeout(typingIdleTimer);
-  if (typingSentAt && activeRoom) socket.emit('typing', { room: activeRoom, active: false });
+  if (typingSentAt && activeRoom) sendTyping(activeRoom, false);
   typingSentAt = 0;
+}
+
+// Only to a joined room, and not while the server asked to wait; a refusal shows under the
+// message box.
+async function sendTyping(room, active) {
+  if (!rooms.get(room)?.joined || Date.now() < typingHeldUntil) return;
+  const ack = await ask(socket, 'typing', { room, active });
+  if (ack.ok || !socket.connected) return;
+  typingHeldUntil = Date.now() + (waitAsked(ack) ?? 0);
+  sendError.textContent = `Others may not see whether you are typing: ${ack.error}`;
 }
 
 // Keyboard and click events
