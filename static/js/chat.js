@@ -23,6 +23,7 @@ const presenceList = document.getElementById('presence');
 const unreadTotal = document.getElementById('unread-total');
 const joinForm = document.getElementById('join-form');
 const joinInput = document.getElementById('join-room');
+const joinSubmit = joinForm.querySelector('button[type=submit]');
 const joinError = document.getElementById('join-error');
 const roomTitle = document.getElementById('room-title');
 const roomNotice = document.getElementById('room-notice');
@@ -46,6 +47,8 @@ let typingSentAt = 0;
 let typingIdleTimer = null;
 // After the server refused a typing notice and named a wait, none is sent until then.
 let typingHeldUntil = 0;
+// Whether the server sent this page away (an operator's kick, or a flood cut off).
+let kicked = false;
 
 const closeDrawer = initDrawer({
   app,
@@ -140,12 +143,22 @@ function notePresence(nicks, verb) {
   while (presenceList.children.length > PRESENCE_SHOWN) presenceList.lastElementChild.remove();
 }
 
-// The socket will not reconnect by itself (refused, or sent away): say so and take no more input.
+// The socket will not reconnect by itself (refused, or sent away): say so, take no more
+// input, and offer the way back.
 function stopForGood(detail) {
   showStatus(statusNode, 'offline', detail);
-  messageInput.disabled = true;
-  messageSubmit.disabled = true;
-  sendError.textContent = 'You are disconnected. Reload the page to chat again.';
+  [messageInput, messageSubmit, joinInput, joinSubmit].forEach((control) => {
+    control.disabled = true;
+  });
+  const reload = element('button', 'reload', 'Reload the page');
+  reload.type = 'button';
+  reload.addEventListener('click', () => window.location.reload());
+  sendError.replaceChildren('You are disconnected. ', reload, ' to come back.');
+}
+
+function whyStopped(reason) {
+  if (kicked) return 'removed from the chat';
+  return reason === 'io server disconnect' ? 'disconnected by the server' : reason;
 }
 
 function announce(text) {
@@ -356,7 +369,7 @@ socket.on('disconnect', (reason) => {
   rooms.forEach((log) => log.disconnected());
   renderMyRooms();
   if (socket.active) showStatus(statusNode, 'reconnecting', 'connection lost');
-  else stopForGood(reason === 'io server disconnect' ? 'disconnected by the server' : reason);
+  else stopForGood(whyStopped(reason));
 });
 
 socket.io.on('reconnect_attempt', () => showStatus(statusNode, 'reconnecting'));
@@ -418,6 +431,9 @@ socket.on('announcement', ({ text, room }) => {
   else announce(text);
 });
 
-socket.on('kicked', ({ reason }) => announce(`You were removed from the chat: ${reason}`));
+socket.on('kicked', ({ reason }) => {
+  kicked = true;
+  announce(`You were removed from the chat: ${reason}`);
+});
 
 setInterval(renderTyping, 1000);
