@@ -2,9 +2,9 @@
 // (held in memory only, sent in `auth`, never in a URL), shows this process's live figures,
 // and sends moderation actions.
 import { io } from '../vendor/socket.io.esm.min.js';
+import { ask } from './ask.js';
 import { element, replaceList } from './render.js';
 
-const ACK_TIMEOUT_MS = 10000;
 const ACTIVITY_KEPT = 200;
 
 // DOM references
@@ -162,14 +162,9 @@ function addActivity({ ts, text }) {
 
 async function request(event, payload, errorNode) {
   errorNode.textContent = '';
-  try {
-    const ack = await socket.timeout(ACK_TIMEOUT_MS).emitWithAck(event, payload);
-    if (!ack.ok) errorNode.textContent = ack.error;
-    return ack;
-  } catch {
-    errorNode.textContent = 'The server did not answer; try again.';
-    return { ok: false };
-  }
+  const ack = await ask(socket, event, payload);
+  if (!ack.ok) errorNode.textContent = ack.error;
+  return ack;
 }
 
 async function showMessages(room) {

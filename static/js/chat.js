@@ -1,9 +1,10 @@
 // The chat page: connection state, rooms, messages, typing, and catch-up after reconnects.
 import { io } from '../vendor/socket.io.esm.min.js';
+import { ask, waitAsked } from './ask.js';
 import { initDrawer } from './drawer.js';
 import { Outbox } from './outbox.js';
 import {
-  element, memberItems, presenceItem, replaceList, showStatus, typingText,
+  element, memberItems, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
 } from './render.js';
 import { RoomLog } from './rooms.js';
 
@@ -22,8 +23,10 @@ const presenceList = document.getElementById('presence');
 const unreadTotal = document.getElementById('unread-total');
 const joinForm = document.getElementById('join-form');
 const joinInput = document.getElementById('join-room');
+const joinSubmit = joinForm.querySelector('button[type=submit]');
 const joinError = document.getElementById('join-error');
 const roomTitle = document.getElementById('room-title');
+const roomNotice = document.getElementById('room-notice');
 const memberCount = document.getElementById('member-count');
 const memberNoun = document.getElementById('member-noun');
 const membersList = document.getElementById('members');
@@ -42,6 +45,10 @@ let startedInRoom = false;
 let activeRoom = null;
 let typingSentAt = 0;
 let typingIdleTimer = null;
+// After the server refused a typing notice and named a wait, none is sent until then.
+let typingHeldUntil = 0;
+// Whether the server sent this page away (an operator's kick, or a flood cut off).
+let kicked = false;
 
 const closeDrawer = initDrawer({
   app,
@@ -57,6 +64,7 @@ const outbox = new Outbox(socket, (room) => rooms.get(room), me);
 function renderMyRooms() {
   replaceList(myRoomsList, [...rooms.values()].map((log) => {
     const item = element('li', log.name === activeRoom ? 'my-room active' : 'my-room');
+    item.dataset.state = roomState(log);
     const open = element('button', 'open-room', log.name);
     open.type = 'button';
     open.dataset.room = log.name;
@@ -68,6 +76,8 @@ function renderMyRooms() {
     close.setAttribute('aria-label', `Leave ${log.name}`);
     close.addEventListener('click', () => leave(log.name));
     item.append(open, close);
+    const note = roomNote(log);
+    if (note) item.append(roomNoteItem(note, `#${log.name}`));
     return item;
   }));
   const unread = [...rooms.values()].reduce((sum, log) => sum + log.unread, 0);
@@ -96,6 +106,27 @@ function renderRoomHeader() {
   memberCount.textContent = String(count);
   memberNoun.textContent = count === 1 ? 'member' : 'members';
   replaceList(membersList, log ? memberItems(log.members, me) : []);
+  const note = log && roomNote(log);
+  roomNotice.replaceChildren(...(note ? [roomNoteItem(note)] : []));
+  roomNotice.hidden = !note;
+}
+
+// A room's own change (joined, refused, caught up) shows in the list, and in the header if open.
+function renderRoom(log) {
+  renderMyRooms();
+  if (log.name === activeRoom) renderRoomHeader();
+}
+
+// What the person should know about a room now: a refusal, or that missed messages are on
+// their way; null when all is well.
+function roomNote(log) {
+  if (log.trouble) return log.trouble;
+  return log.gapAfter === null ? null : { text: 'Fetching missed messages…' };
+}
+
+function roomState(log) {
+  if (!log.joined) return 'not-joined';
+  return log.gapAfter === null ? 'joined' : 'catching-up';
 }
 
 function renderTyping() {
@@ -112,12 +143,22 @@ function notePresence(nicks, verb) {
   while (presenceList.children.length > PRESENCE_SHOWN) presenceList.lastElementChild.remove();
 }
 
-// The socket will not reconnect by itself (refused, or sent away): say so and take no more input.
+// The socket will not reconnect by itself (refused, or sent away): say so, take no more
+// input, and offer the way back.
 function stopForGood(detail) {
   showStatus(statusNode, 'offline', detail);
-  messageInput.disabled = true;
-  messageSubmit.disabled = true;
-  sendError.textContent = 'You are disconnected. Reload the page to chat again.';
+  [messageInput, messageSubmit, joinInput, joinSubmit].forEach((control) => {
+    control.disabled = true;
+  });
+  const reload = element('button', 'reload', 'Reload the page');
+  reload.type = 'button';
+  reload.addEventListener('click', () => window.location.reload());
+  sendError.replaceChildren('You are disconnected. ', reload, ' to come back.');
+}
+
+function whyStopped(reason) {
+  if (kicked) return 'removed from the chat';
+  return reason === 'io server disconnect' ? 'disconnected by the server' : reason;
 }
 
 function announce(text) {
@@ -138,73 +179,130 @@ function activate(room) {
   messageInput.focus();
 }
 
-function applyJoin(ack) {
-  let log = rooms.get(ack.room);
+function roomLog(room) {
+  let log = rooms.get(room);
   if (!log) {
-    log = new RoomLog(ack.room, logsContainer);
-    rooms.set(ack.room, log);
+    log = new RoomLog(room, logsContainer);
+    rooms.set(room, log);
   }
-  log.members = ack.members;
-  ack.history.forEach((message) => log.addMessage(message, message.nick === me));
-  if (ack.more) catchUp(log, ack.history.at(-1).id);
   return log;
+}
+
+function addMessages(log, messages) {
+  messages.forEach((message) => log.addMessage(message, message.nick === me));
+}
+
+// The server put us in the room: show its members and history, send what waited for the join,
+// and fetch the rest of what was missed when the history stops short of the newest message.
+function applyJoin(ack) {
+  const log = roomLog(ack.room);
+  const wasJoined = log.joined;
+  log.markJoined();
+  log.members = ack.members;
+  addMessages(log, ack.history);
+  log.gapAfter = ack.more ? ack.history.at(-1).id : null;
+  if (ack.more) fetchMissed(log);
+  if (!wasJoined) outbox.resendRoom(log.name);
+  renderRoom(log);
+}
+
+// Show why the server refused a room's request, and try again by itself after the wait it
+// named. A refusal that comes from losing the connection shows nothing: the re-join after the
+// reconnect takes over.
+function refused(log, ack, trouble) {
+  if (!socket.connected) return;
+  const wait = waitAsked(ack);
+  const later = wait === null ? '' : ` Trying again in ${Math.ceil(wait / 1000)} s.`;
+  log.trouble = { ...trouble, text: trouble.text + later };
+  if (wait !== null) log.retryTimer = setTimeout(trouble.retry, wait);
+  renderRoom(log);
 }
 
 // Fetch the rest of what was missed, batch by batch, each batch after the last one's end
 // (not after the newest id seen: live messages keep arriving while the batches come in).
-function catchUp(log, after) {
-  socket.emit('history', { room: log.name, after }, (ack) => {
-    if (!ack.ok) return;
-    ack.messages.forEach((message) => log.addMessage(message, message.nick === me));
-    if (ack.more) catchUp(log, ack.messages.at(-1).id);
-  });
+// Only the room's latest request goes on: a re-join or a second try replaces this one.
+async function fetchMissed(log) {
+  const request = log.newRequest();
+  const ack = await ask(socket, 'history', { room: log.name, after: log.gapAfter });
+  if (!log.isLatest(request)) return;
+  if (!ack.ok) {
+    const text = `Missed messages not fetched: ${ack.error}`;
+    refused(log, ack, { text, action: 'Try again', retry: () => fetchMissed(log) });
+    return;
+  }
+  addMessages(log, ack.messages);
+  log.trouble = null;
+  log.gapAfter = ack.more ? ack.messages.at(-1).id : null;
+  renderRoom(log);
+  if (ack.more) fetchMissed(log);
 }
 
-function join(room, { activateAfter = true } = {}) {
+// What a join asks for: the recent history of a room never joined, else what came after the
+// last seen id.
+function joinPayload(room) {
+  const after = rooms.get(room)?.resumeAfter() ?? null;
+  return after === null ? { room } : { room, after };
+}
+
+// Join a room from the form or the directory; the form shows a refusal.
+async function join(room) {
+  const ack = await ask(socket, 'join', joinPayload(room));
+  if (!ack.ok) {
+    joinError.textContent = ack.error;
+    return;
+  }
+  joinError.textContent = '';
+  applyJoin(ack);
+  activate(ack.room);
+}
+
+// Ask the server to put us (back) in a room the page shows; refused, the room says it is not
+// joined and why, and offers to try again.
+async function rejoin(log) {
+  const request = log.newRequest();
+  const ack = await ask(socket, 'join', joinPayload(log.name));
+  // Left meanwhile: the leave reached the server after this join.
+  if (rooms.get(log.name) !== log) return;
+  if (ack.ok) applyJoin(ack);
+  else if (log.isLatest(request) && !log.joined) {
+    const text = `Not joined: ${ack.error}`;
+    refused(log, ack, { text, action: 'Join again', retry: () => rejoin(log) });
+  }
+}
+
+// Leave a room once the server agrees; a refusal keeps the room, saying why. A room the server
+// does not hold us in (its join was refused) goes whatever the answer.
+async function leave(room) {
   const log = rooms.get(room);
-  const after = log?.resumeAfter();
-  const payload = after === undefined || after === null ? { room } : { room, after };
-  socket.emit('join', payload, (ack) => {
-    if (!ack.ok) {
-      joinError.textContent = ack.error;
-      return;
-    }
-    joinError.textContent = '';
-    applyJoin(ack);
-    if (activateAfter || !activeRoom) activate(ack.room);
-    else renderMyRooms();
-  });
+  const ack = await ask(socket, 'leave', { room });
+  if (rooms.get(room) !== log) return;
+  if (ack.ok || !log.joined) {
+    forget(log);
+    return;
+  }
+  log.trouble = { text: `Could not leave: ${ack.error}` };
+  renderRoom(log);
 }
 
-function leave(room) {
-  socket.emit('leave', { room }, () => {
-    rooms.get(room)?.destroy();
-    rooms.delete(room);
-    outbox.dropRoom(room);
-    if (activeRoom === room) activate(rooms.keys().next().value ?? null);
-    else renderMyRooms();
-  });
+function forget(log) {
+  log.destroy();
+  rooms.delete(log.name);
+  outbox.dropRoom(log.name);
+  if (activeRoom === log.name) activate(rooms.keys().next().value ?? null);
+  else renderMyRooms();
 }
 
-// Join the room chosen on the form once; after a reconnect, re-join every room, asking
-// only for what came after the last seen id.
+// Join the room chosen on the form once, showing it at once; after a reconnect, re-join
+// every room shown, asking only for what came after the last seen id.
 function rejoinAll() {
   if (!startedInRoom) {
     startedInRoom = true;
-    join(app.dataset.room);
+    const log = roomLog(app.dataset.room);
+    activate(log.name);
+    rejoin(log);
     return;
   }
-  let pending = rooms.size;
-  rooms.forEach((log) => {
-    socket.emit('join', { room: log.name, after: log.resumeAfter() ?? 0 }, (ack) => {
-      if (ack.ok) applyJoin(ack);
-      pending -= 1;
-      if (pending === 0) {
-        renderRoomHeader();
-        outbox.resendAll();
-      }
-    });
-  });
+  rooms.forEach(rejoin);
 }
 
 // Typing
@@ -214,7 +312,7 @@ function noteTyping() {
   const now = Date.now();
   if (now - typingSentAt > TYPING_SEND_INTERVAL_MS) {
     typingSentAt = now;
-    socket.emit('typing', { room: activeRoom, active: true });
+    sendTyping(activeRoom, true);
   }
   clearTimeout(typingIdleTimer);
   typingIdleTimer = setTimeout(stopTyping, TYPING_IDLE_MS);
@@ -222,8 +320,18 @@ function noteTyping() {
 
 function stopTyping() {
   clearTimeout(typingIdleTimer);
-  if (typingSentAt && activeRoom) socket.emit('typing', { room: activeRoom, active: false });
+  if (typingSentAt && activeRoom) sendTyping(activeRoom, false);
   typingSentAt = 0;
+}
+
+// Only to a joined room, and not while the server asked to wait; a refusal shows under the
+// message box.
+async function sendTyping(room, active) {
+  if (!rooms.get(room)?.joined || Date.now() < typingHeldUntil) return;
+  const ack = await ask(socket, 'typing', { room, active });
+  if (ack.ok || !socket.connected) return;
+  typingHeldUntil = Date.now() + (waitAsked(ack) ?? 0);
+  sendError.textContent = `Others may not see whether you are typing: ${ack.error}`;
 }
 
 // Keyboard and click events
@@ -258,8 +366,10 @@ socket.on('connect', () => {
 });
 
 socket.on('disconnect', (reason) => {
+  rooms.forEach((log) => log.disconnected());
+  renderMyRooms();
   if (socket.active) showStatus(statusNode, 'reconnecting', 'connection lost');
-  else stopForGood(reason === 'io server disconnect' ? 'disconnected by the server' : reason);
+  else stopForGood(whyStopped(reason));
 });
 
 socket.io.on('reconnect_attempt', () => showStatus(statusNode, 'reconnecting'));
@@ -321,6 +431,9 @@ socket.on('announcement', ({ text, room }) => {
   else announce(text);
 });
 
-socket.on('kicked', ({ reason }) => announce(`You were removed from the chat: ${reason}`));
+socket.on('kicked', ({ reason }) => {
+  kicked = true;
+  announce(`You were removed from the chat: ${reason}`);
+});
 
 setInterval(renderTyping, 1000);

@@ -29,8 +29,10 @@ export class Outbox {
     this.attempt(entry);
   }
 
+  // A message for a room the server has not (re-)joined us to waits for the join: it would be
+  // refused.
   attempt(entry) {
-    if (!this.socket.connected) return;
+    if (!this.socket.connected || !this.logFor(entry.room)?.joined) return;
     entry.attempts += 1;
     const payload = { room: entry.room, text: entry.text, client_id: entry.clientId };
     this.socket.timeout(ACK_TIMEOUT_MS).emit('chat message', payload, (error, ack) => {
@@ -72,9 +74,11 @@ export class Outbox {
     this.attempt(entry);
   }
 
-  // After a reconnect (and re-join), send again whatever was not acknowledged.
-  resendAll() {
-    this.waiting.forEach((entry) => this.sendAgain(entry));
+  // Once a room is (re-)joined, send again whatever for it was not acknowledged.
+  resendRoom(room) {
+    this.waiting.forEach((entry) => {
+      if (entry.room === room) this.sendAgain(entry);
+    });
   }
 
   dropRoom(room) {

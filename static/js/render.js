@@ -73,6 +73,19 @@ export function replaceList(list, items) {
   list.replaceChildren(...items);
 }
 
+// A note about a room, {text, action?, retry?}: with a button for the action when there is one.
+// In the room list, where every room has one, the button also names its room.
+export function roomNoteItem({ text, action, retry }, room) {
+  const note = element('p', 'room-note', text);
+  if (!action) return note;
+  const button = element('button', 'room-retry', action);
+  button.type = 'button';
+  if (room) button.setAttribute('aria-label', `${action}: ${room}`);
+  button.addEventListener('click', retry);
+  note.append(' ', button);
+  return note;
+}
+
 export function memberItems(members, me) {
   return members.map((nick) => element('li', nick === me ? 'member me' : 'member', nick));
 }

@@ -1,4 +1,5 @@
-// One conversation log per joined room: ordered by message id, each message once.
+// One conversation log per room on the page: ordered by message id, each message once, and
+// what the page knows of the room on the server (joined or not, messages still to fetch).
 import { element, messageItem, noticeItem } from './render.js';
 
 // A reader this close to the end of the log is following it; further up, they are reading back.
@@ -15,6 +16,15 @@ export class RoomLog {
     this.arrivals = [];
     this.unread = 0;
     this.members = [];
+    // False until the server acks a join, and again from a disconnect until the re-join's ack.
+    this.joined = false;
+    // While messages after this id may be missing (a catch-up not finished), that id.
+    this.gapAfter = null;
+    // A refusal to show with the room: {text, action?, retry?}, or null.
+    this.trouble = null;
+    this.retryTimer = null;
+    // The room's latest join or history request; an answer to an older one is stale.
+    this.latestRequest = null;
     this.itemsById = new Map();
     this.list = element('ol', 'messages');
     this.list.setAttribute('role', 'log');
@@ -23,6 +33,31 @@ export class RoomLog {
     this.list.dataset.room = name;
     this.list.hidden = true;
     container.append(this.list);
+  }
+
+  // The server acked a join: the log shows the room as it is now, so even an empty log has
+  // seen everything up to now, and a re-join asks for what came after (id 0 at least).
+  markJoined() {
+    this.joined = true;
+    this.trouble = null;
+    this.lastSeenId ??= 0;
+  }
+
+  // The server forgets every room of a connection when it ends.
+  disconnected() {
+    this.joined = false;
+    clearTimeout(this.retryTimer);
+  }
+
+  // Start a request for this room, ending any retry still waiting; returns its token.
+  newRequest() {
+    clearTimeout(this.retryTimer);
+    this.latestRequest = Symbol(this.name);
+    return this.latestRequest;
+  }
+
+  isLatest(request) {
+    return this.latestRequest === request;
   }
 
   has(id) {
@@ -56,10 +91,12 @@ export class RoomLog {
     this.arrivals.push({ id, at: now });
   }
 
-  // The id a catch-up starts after: the last seen, less anything that arrived just before it.
+  // The id a catch-up starts after: the last seen, less anything that arrived just before it,
+  // and never past the gap of an unfinished catch-up, however new the newest message is.
   resumeAfter() {
     if (this.lastSeenId === null) return null;
-    return Math.min(this.lastSeenId, ...this.arrivals.map((arrival) => arrival.id - 1));
+    const overlap = this.arrivals.map((arrival) => arrival.id - 1);
+    return Math.min(this.gapAfter ?? this.lastSeenId, ...overlap);
   }
 
   // A message of ours, shown before the server has stored it.
@@ -107,6 +144,8 @@ export class RoomLog {
   }
 
   destroy() {
+    clearTimeout(this.retryTimer);
+    this.latestRequest = null;
     this.list.remove();
   }
 }

@@ -53,6 +53,11 @@ class ChatPage:
         """A room's entry in the list of rooms this person has joined."""
         return self.my_rooms.locator(f'.open-room[data-room="{room}"]')
 
+    def my_room_entry(self, room):
+        """A room's whole entry in the list of this person's rooms, with any note about it."""
+        button = self.page.locator(f'.open-room[data-room="{room}"]')
+        return self.my_rooms.locator("li.my-room").filter(has=button)
+
     def wait_until_in(self, room):
         """Wait until connected with the room open."""
         expect(self.status).to_have_attribute("data-state", "connected")
