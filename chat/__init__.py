@@ -6,7 +6,7 @@ import os
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from . import cli, instance, transport
+from . import cli, config, instance, transport
 from .cluster.orders import OrdersChannel
 from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
@@ -48,6 +48,7 @@ def create_app(test_config=None):
     )
     app.config.from_object(Config)
     app.config.from_prefixed_env()
+    config.typed(app.config)
     if test_config is not None:
         app.config.from_mapping(test_config)
     instance.prepare(app.instance_path)

@@ -1,5 +1,9 @@
 """Default settings; every one can be overridden by a FLASK_-prefixed environment variable."""
 
+import os
+
+from .instance import StartupError
+
 
 class Config:
     """Safe defaults: an embedded SQLite database, same-origin sockets, rate limiting on."""
@@ -59,3 +63,40 @@ class Config:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
     WTF_CSRF_TIME_LIMIT = None
+
+
+def typed(config):
+    """Give each setting from the environment the type of its default, or raise StartupError.
+
+    Flask parses FLASK_* values as JSON where it can, so an all-digit token arrives as a
+    number: text settings get the variable's own text back. Numbers stay numbers, lists lists;
+    a value of the wrong kind stops the start with one line saying which variable is wrong.
+    """
+    for name in dir(Config):
+        default = getattr(Config, name)
+        if not name.isupper() or default is None:
+            continue
+        value = config[name]
+        if isinstance(default, str) and not isinstance(value, str):
+            config[name] = os.environ.get(f"FLASK_{name}", str(value))
+        elif not _same_kind(value, default):
+            given = os.environ.get(f"FLASK_{name}", value)
+            raise StartupError(f"FLASK_{name} must be {_kind(default)}, not {given!r}")
+
+
+def _same_kind(value, default):
+    """Whether value can stand for default: numbers for numbers (never true or false)."""
+    if isinstance(default, bool) or isinstance(value, bool):
+        return isinstance(value, bool) and isinstance(default, bool)
+    if isinstance(default, int | float):
+        return isinstance(value, int | float)
+    return isinstance(value, type(default))
+
+
+def _kind(default):
+    """How a setting's kind is named in an error."""
+    if isinstance(default, bool):
+        return "true or false"
+    if isinstance(default, int | float):
+        return "a number"
+    return "a JSON list" if isinstance(default, list) else type(default).__name__

@@ -158,7 +158,7 @@ def test_the_right_token_is_admitted_and_sees_this_process_at_once(operator, joi
     assert stats["uptime"] >= 0 and stats["process"]
 
 
-@pytest.mark.parametrize("configured", ["", "too-short", "12345678901234567890"])
+@pytest.mark.parametrize("configured", ["", "too-short"])
 def test_without_a_usable_token_configured_the_namespace_and_page_are_off(
     monkeypatch, request, configured
 ):

@@ -14,6 +14,8 @@ import pytest
 import requests
 from servers import ROOT, free_port
 
+from chat import create_app
+
 DISTRIBUTION_PYTHON = Path("/usr/bin/python3")
 FIRST_START_TIMEOUT = 600
 
@@ -174,3 +176,24 @@ def test_an_instance_folder_that_cannot_be_written_gets_one_clear_line(tmp_path)
         f"Cannot start the chat: cannot create the instance folder {blocker}/instance: "
         "Not a directory."
     )
+
+
+def test_an_all_digit_admin_token_stays_text_and_turns_the_operators_page_on(monkeypatch, tmp_path):
+    monkeypatch.setenv("FLASK_ADMIN_TOKEN", "12345678901234567890")
+    app = create_app({"SECRET_KEY": "t", "DATABASE": str(tmp_path / "chat.sqlite3")})
+    assert app.config["ADMIN_TOKEN"] == "12345678901234567890"
+    assert app.test_client().get("/admin").status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "kind"),
+    [
+        ("FLASK_RATE_LIMIT", "abc", "a number"),
+        ("FLASK_WEBSOCKET_COMPRESSION", "1", "true or false"),
+        ("FLASK_CORS_ALLOWED_ORIGINS", "https://chat.example.org", "a JSON list"),
+    ],
+)
+def test_a_setting_of_the_wrong_kind_stops_the_start_with_one_line(tmp_path, variable, value, kind):
+    status, output = run_app({variable: value, "FLASK_INSTANCE_PATH": str(tmp_path / "instance")})
+    assert status == 1
+    assert output.strip() == f"Cannot start the chat: {variable} must be {kind}, not {value!r}."
