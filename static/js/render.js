@@ -104,7 +104,9 @@ const statusLabels = {
   offline: 'Offline',
 };
 
+// The state, then any detail in a span of its own, which a phone's narrow top bar leaves out.
 export function showStatus(node, state, detail) {
   node.dataset.state = state;
-  node.textContent = detail ? `${statusLabels[state]} — ${detail}` : statusLabels[state];
+  node.replaceChildren(statusLabels[state]);
+  if (detail) node.append(element('span', 'status-detail', ` — ${detail}`));
 }
