@@ -1,6 +1,7 @@
 // The chat page: connection state, rooms, messages, typing, and catch-up after reconnects.
 import { io } from '../vendor/socket.io.esm.min.js';
 import { ask, waitAsked } from './ask.js';
+import { dayKey } from './dates.js';
 import { initDrawer } from './drawer.js';
 import { Outbox } from './outbox.js';
 import {
@@ -189,7 +190,7 @@ function roomLog(room) {
 }
 
 function addMessages(log, messages) {
-  messages.forEach((message) => log.addMessage(message, message.nick === me));
+  log.addMessages(messages, (message) => message.nick === me);
 }
 
 // The server put us in the room: show its members and history, send what waited for the join,
@@ -437,3 +438,10 @@ socket.on('kicked', ({ reason }) => {
 });
 
 setInterval(renderTyping, 1000);
+// At midnight "Today" becomes "Yesterday".
+let today = dayKey(Date.now());
+setInterval(() => {
+  if (dayKey(Date.now()) === today) return;
+  today = dayKey(Date.now());
+  rooms.forEach((log) => log.markDays());
+}, 60_000);

@@ -2,7 +2,9 @@
 // pending / sent / failed, with a button to send a failed one again. The server stores a
 // (sender, client id) pair once, so a resend after a lost ack is answered with the original
 // id instead of a second copy.
-import { element, messageItem, setDeliveryState } from './render.js';
+import {
+  element, messageItem, setDeliveryState, setMessageTime,
+} from './render.js';
 
 const ACK_TIMEOUT_MS = 5000;
 const MAX_ATTEMPTS = 5;
@@ -51,7 +53,7 @@ export class Outbox {
   delivered(entry, ack) {
     this.waiting.delete(entry.clientId);
     setDeliveryState(entry.item, 'sent');
-    entry.item.querySelector('time').dateTime = new Date(ack.ts).toISOString();
+    setMessageTime(entry.item, ack.ts);
     this.logFor(entry.room)?.confirm(entry.item, ack.id);
   }
 

@@ -1,6 +1,8 @@
 // One conversation log per room on the page: ordered by message id, each message once, and
 // what the page knows of the room on the server (joined or not, messages still to fetch).
-import { element, messageItem, noticeItem } from './render.js';
+import {
+  daySeparator, element, messageItem, noticeItem, relabelDay,
+} from './render.js';
 
 // A reader this close to the end of the log is following it; further up, they are reading back.
 const NEAR_END_PX = 80;
@@ -67,8 +69,21 @@ export class RoomLog {
   // Add a stored message unless it is already shown; returns true when it was new.
   addMessage(message, own) {
     if (this.has(message.id)) return false;
-    this.place(messageItem(message, own), message.id);
+    this.followingEnd(() => {
+      this.place(messageItem(message, own), message.id);
+      this.markDays();
+    });
     return true;
+  }
+
+  // Add a batch of stored messages, skipping those shown already; own(message) says whose.
+  addMessages(messages, own) {
+    this.followingEnd(() => {
+      messages
+        .filter((message) => !this.has(message.id))
+        .forEach((message) => this.place(messageItem(message, own(message)), message.id));
+      this.markDays();
+    });
   }
 
   // Put an item in id order, above any messages of ours still waiting for their id.
@@ -82,7 +97,29 @@ export class RoomLog {
       if (node.dataset.id || node.dataset.clientId) next = node;
     }
     item.dataset.id = String(id);
-    this.followingEnd(() => this.list.insertBefore(item, next));
+    this.list.insertBefore(item, next);
+  }
+
+  // Head the first item of each day with that day's name, and no other; keep the names
+  // current ("Today" becomes "Yesterday" at midnight).
+  markDays() {
+    let previousDay = null;
+    for (const node of [...this.list.children]) {
+      if (node.classList.contains('day')) {
+        const headed = node.nextElementSibling;
+        const heads = headed && !headed.classList.contains('day')
+          && headed.dataset.day === node.dataset.day;
+        if (heads && node.dataset.day !== previousDay) relabelDay(node);
+        else node.remove();
+      } else {
+        const before = node.previousElementSibling;
+        const headed = before?.classList.contains('day') && before.dataset.day === node.dataset.day;
+        if (node.dataset.day !== previousDay && !headed) {
+          this.list.insertBefore(daySeparator(node.dataset.day, Number(node.dataset.ts)), node);
+        }
+        previousDay = node.dataset.day;
+      }
+    }
   }
 
   noteArrival(id) {
@@ -102,13 +139,17 @@ export class RoomLog {
   // A message of ours, shown before the server has stored it.
   addPending(item) {
     this.list.append(item);
+    this.markDays();
     this.scrollToEnd();
   }
 
   // Our pending item got its id: move it into order, or drop it if that id is shown already.
   confirm(item, id) {
-    item.remove();
-    if (!this.has(id)) this.place(item, id);
+    this.followingEnd(() => {
+      item.remove();
+      if (!this.has(id)) this.place(item, id);
+      this.markDays();
+    });
   }
 
   remove(id) {
@@ -116,10 +157,14 @@ export class RoomLog {
     if (!item) return;
     this.itemsById.delete(id);
     item.remove();
+    this.markDays();
   }
 
   addNotice(text) {
-    this.followingEnd(() => this.list.append(noticeItem(text)));
+    this.followingEnd(() => {
+      this.list.append(noticeItem(text));
+      this.markDays();
+    });
   }
 
   // Insert something, and keep the newest item in view unless the reader has scrolled back.
