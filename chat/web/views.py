@@ -4,6 +4,7 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 
+from ..core import names
 from ..services import services
 from .forms import JoinForm
 
@@ -30,7 +31,9 @@ def room():
     if not session.get("nick"):
         flash("Choose a nickname and a room first.")
         return redirect(url_for("chat.index"))
-    return render_template("chat.html", nick=session["nick"], room=session["room"])
+    return render_template(
+        "chat.html", nick=session["nick"], room=session["room"], text_max=names.TEXT_MAX
+    )
 
 
 @bp.route("/leave", methods=("POST",))

@@ -1,6 +1,7 @@
 // The chat page: connection state, rooms, messages, typing, and catch-up after reconnects.
 import { io } from '../vendor/socket.io.esm.min.js';
 import { ask, waitAsked } from './ask.js';
+import { Composer } from './composer.js';
 import { dayKey } from './dates.js';
 import { initDrawer } from './drawer.js';
 import { Outbox } from './outbox.js';
@@ -56,6 +57,13 @@ const closeDrawer = initDrawer({
   toggle: document.getElementById('rooms-toggle'),
   panel: document.getElementById('sidebar'),
   backdrop: document.getElementById('sidebar-backdrop'),
+});
+const composer = new Composer({
+  form: messageForm,
+  box: messageInput,
+  counter: document.getElementById('message-count'),
+  limit: Number(app.dataset.textMax),
+  onInput: () => noteTyping(),
 });
 const socket = io({ transports: ['websocket', 'polling'], upgrade: true });
 const outbox = new Outbox(socket, (room) => rooms.get(room), me);
@@ -339,16 +347,15 @@ async function sendTyping(room, active) {
 
 messageForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  const text = messageInput.value;
+  const { text } = composer;
   if (!text.trim() || !activeRoom) return;
-  sendError.textContent = '';
+  const refusal = composer.refusal();
+  sendError.textContent = refusal ?? '';
+  if (refusal) return;
   stopTyping();
   outbox.send(activeRoom, text);
-  messageInput.value = '';
-  messageInput.focus();
+  composer.clear();
 });
-
-messageInput.addEventListener('input', noteTyping);
 
 joinForm.addEventListener('submit', (event) => {
   event.preventDefault();

@@ -63,8 +63,11 @@ export function messageItem(message, own) {
   const item = element('li', own ? 'message own' : 'message');
   const meta = element('div', 'meta');
   const author = element('span', `author hue-${hueOf(message.nick)}`, message.nick);
+  author.dir = 'auto';
   meta.append(author, timeElement(message.ts));
-  item.append(meta, element('p', 'text', message.text));
+  const text = element('p', 'text', message.text);
+  text.dir = 'auto';
+  item.append(meta, text);
   if (message.id !== undefined) item.dataset.id = String(message.id);
   return dated(item, message.ts);
 }
