@@ -9,6 +9,7 @@ import {
   element, memberItems, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
 } from './render.js';
 import { RoomLog } from './rooms.js';
+import { SavedState } from './saved.js';
 
 const TYPING_SEND_INTERVAL_MS = 2000;
 const TYPING_IDLE_MS = 3000;
@@ -43,7 +44,7 @@ const sendError = document.getElementById('send-error');
 const me = app.dataset.nick;
 const rooms = new Map();
 const typists = new Map();
-let startedInRoom = false;
+const saved = new SavedState(me);
 let activeRoom = null;
 let typingSentAt = 0;
 let typingIdleTimer = null;
@@ -63,7 +64,10 @@ const composer = new Composer({
   box: messageInput,
   counter: document.getElementById('message-count'),
   limit: Number(app.dataset.textMax),
-  onInput: () => noteTyping(),
+  onInput: () => {
+    if (activeRoom) saved.saveDraft(activeRoom, composer.text);
+    noteTyping();
+  },
 });
 const socket = io({ transports: ['websocket', 'polling'], upgrade: true });
 const outbox = new Outbox(socket, (room) => rooms.get(room), me);
@@ -177,10 +181,13 @@ function announce(text) {
 
 // Rooms
 
+// Open a room: its log, its members, and the draft left in its message box.
 function activate(room) {
   if (room !== activeRoom) stopTyping();
   activeRoom = room;
+  composer.text = room ? saved.draft(room) : '';
   rooms.forEach((log) => log.show(log.name === room));
+  remember();
   renderMyRooms();
   renderRoomHeader();
   renderTyping();
@@ -297,20 +304,36 @@ function forget(log) {
   log.destroy();
   rooms.delete(log.name);
   outbox.dropRoom(log.name);
+  saved.saveDraft(log.name, '');
   if (activeRoom === log.name) activate(rooms.keys().next().value ?? null);
-  else renderMyRooms();
+  else {
+    remember();
+    renderMyRooms();
+  }
 }
 
-// Join the room chosen on the form once, showing it at once; after a reconnect, re-join
-// every room shown, asking only for what came after the last seen id.
+// Keep the rooms shown and the open one for a reload or a new tab.
+function remember() {
+  saved.saveRooms([...rooms.keys()], activeRoom, app.dataset.room);
+}
+
+// Show the rooms kept from the last visit, joined once connected. A room just chosen on the
+// form (not the one this browser came in with last time) is added to them and opened.
+function restoreRooms() {
+  const formRoom = app.dataset.room;
+  const kept = saved.rooms();
+  const fromTheForm = kept.formRoom !== formRoom;
+  const names = fromTheForm && !kept.rooms.includes(formRoom)
+    ? [...kept.rooms, formRoom]
+    : kept.rooms;
+  names.forEach(roomLog);
+  const open = fromTheForm ? formRoom : kept.active;
+  activate(rooms.has(open) ? open : names[0] ?? null);
+}
+
+// On every (re)connect, join every room shown, asking only for what came after the last seen
+// id of those seen before.
 function rejoinAll() {
-  if (!startedInRoom) {
-    startedInRoom = true;
-    const log = roomLog(app.dataset.room);
-    activate(log.name);
-    rejoin(log);
-    return;
-  }
   rooms.forEach(rejoin);
 }
 
@@ -355,6 +378,12 @@ messageForm.addEventListener('submit', (event) => {
   stopTyping();
   outbox.send(activeRoom, text);
   composer.clear();
+  saved.saveDraft(activeRoom, '');
+});
+
+// Signing out forgets this browser's rooms and drafts for the nickname.
+document.querySelectorAll('form.sign-out').forEach((form) => {
+  form.addEventListener('submit', () => saved.forget());
 });
 
 joinForm.addEventListener('submit', (event) => {
@@ -444,6 +473,7 @@ socket.on('kicked', ({ reason }) => {
   announce(`You were removed from the chat: ${reason}`);
 });
 
+restoreRooms();
 setInterval(renderTyping, 1000);
 // At midnight "Today" becomes "Yesterday".
 let today = dayKey(Date.now());
