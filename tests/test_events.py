@@ -79,6 +79,18 @@ def test_others_in_the_room_see_who_joined_and_left(joined, connect):
     assert received(bob, "user left") == []
 
 
+def test_a_rejoin_after_a_reconnect_is_told_for_the_member_lists_as_resumed(joined, connect):
+    alice = joined("alice", "lobby")
+    bob = connect("bob", auth={"nick": "bob", "resume": True})
+    assert bob.emit("join", {"room": "lobby", "resume": True}, callback=True)["ok"]
+    assert received(alice, "user joined") == [{"room": "lobby", "nick": "bob", "resumed": True}]
+
+
+def test_a_resume_flag_that_is_not_true_or_false_is_refused(connect):
+    ack = connect("bob").emit("join", {"room": "lobby", "resume": "yes"}, callback=True)
+    assert ack == {"ok": False, "error": "Field 'resume' must be true or false."}
+
+
 def test_closing_the_connection_tells_the_rooms_the_user_left(joined):
     alice = joined("alice", "lobby")
     joined("bob", "lobby").disconnect()
@@ -187,6 +199,14 @@ def test_coming_online_is_told_to_everyone_but_the_newcomer(connect):
     assert received(alice, "presence") == []
     alice.disconnect()
     assert received(bob, "presence") == [{"online": [], "offline": ["alice"]}]
+
+
+def test_a_reconnecting_user_is_not_announced_as_coming_online(connect):
+    bob = connect("bob")
+    bob.get_received()
+    alice = connect("alice", auth={"nick": "alice", "resume": True})
+    assert alice.is_connected()
+    assert received(bob, "presence") == []
 
 
 # Bad input: a clear error to the sender, nothing stored or broadcast, connection kept

@@ -121,6 +121,12 @@ def refused_on_failure(handler):
     return wrapper
 
 
+def _resuming(auth):
+    """Whether a client reconnects after losing its connection (`auth.resume` true): its user
+    never meant to go, so nobody is told it came online."""
+    return isinstance(auth, dict) and auth.get("resume") is True
+
+
 @refused_on_failure
 def connect(auth=None):
     """Admit a socket under a valid nickname no other user holds; refuse it otherwise."""
@@ -131,7 +137,7 @@ def connect(auth=None):
     admitted, first = chat.presence.claim(request.sid, nick, owner)
     if not admitted:
         raise ConnectionRefusedError(f"Nickname '{nick}' is already in use.")
-    if first:
+    if first and not _resuming(auth):
         chat.announcer.came_online(request.sid, nick)
     chat.limiter.admit(request.sid)
     emit("rooms", chat.presence.listing())
@@ -147,17 +153,21 @@ def disconnect(*_reason):
     chat.announcer.departed(nick, rooms_left, offline, skip_sid=request.sid)
 
 
-def _tell_the_room(notice, room, nick):
+def _tell_the_room(notice, room, nick, **details):
     """Send a `user joined` or `user left` notice to the room's other members."""
-    emit(notice, {"room": room, "nick": nick}, to=room, include_self=False)
+    emit(notice, {"room": room, "nick": nick, **details}, to=room, include_self=False)
 
 
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def join(data):
-    """Join a room; ack with its members and its recent history (or what came after `after`)."""
+    """Join a room; ack with its members and its recent history (or what came after `after`).
+
+    A re-join after a reconnect (`resume: true`) is told to the room's others as a
+    `user joined` with `resumed: true`, for their member lists, not as news."""
     room = payloads.room(data)
     after = payloads.message_id(data, "after")
+    resumed = payloads.optional(data, "resume", bool, False)
     chat = services()
     if len(chat.presence.rooms_of(request.sid) - {room}) >= MAX_ROOMS_PER_SOCKET:
         raise payloads.BadPayload(f"You can be in at most {MAX_ROOMS_PER_SOCKET} rooms.")
@@ -171,7 +181,8 @@ def join(data):
         )
     join_room(room)
     if chat.presence.join(request.sid, room):
-        _tell_the_room("user joined", room, chat.presence.nick(request.sid))
+        resumption = {"resumed": True} if resumed else {}
+        _tell_the_room("user joined", room, chat.presence.nick(request.sid), **resumption)
         chat.announcer.directory_changed()
     history, more = _history(room, after)
     members = chat.presence.members(room)

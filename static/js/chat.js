@@ -52,6 +52,9 @@ let typingIdleTimer = null;
 let typingHeldUntil = 0;
 // Whether the server sent this page away (an operator's kick, or a flood cut off).
 let kicked = false;
+// Once connected, every later connect is a reconnect: the server then tells nobody that we came
+// online, or joined our rooms, again.
+let connectedBefore = false;
 
 const closeDrawer = initDrawer({
   app,
@@ -69,7 +72,11 @@ const composer = new Composer({
     noteTyping();
   },
 });
-const socket = io({ transports: ['websocket', 'polling'], upgrade: true });
+const socket = io({
+  transports: ['websocket', 'polling'],
+  upgrade: true,
+  auth: (send) => send(connectedBefore ? { resume: true } : undefined),
+});
 const outbox = new Outbox(socket, (room) => rooms.get(room), me);
 
 // Rendering
@@ -254,10 +261,10 @@ async function fetchMissed(log) {
 }
 
 // What a join asks for: the recent history of a room never joined, else what came after the
-// last seen id.
+// last seen id, as a resumption.
 function joinPayload(room) {
   const after = rooms.get(room)?.resumeAfter() ?? null;
-  return after === null ? { room } : { room, after };
+  return after === null ? { room } : { room, after, resume: true };
 }
 
 // Join a room from the form or the directory; the form shows a refusal.
@@ -398,6 +405,7 @@ window.addEventListener('online', () => showStatus(statusNode, 'reconnecting'));
 // Socket events
 
 socket.on('connect', () => {
+  connectedBefore = true;
   showStatus(statusNode, 'connected');
   rejoinAll();
 });
@@ -427,11 +435,13 @@ socket.on('chat message', (message) => {
   }
 });
 
-socket.on('user joined', ({ room, nick }) => {
+// Someone re-joining after a reconnect is no news, unless this page said they had left.
+socket.on('user joined', ({ room, nick, resumed }) => {
   const log = rooms.get(room);
   if (!log) return;
   log.members = [...new Set([...log.members, nick])].sort((a, b) => a.localeCompare(b));
-  log.addNotice(`${nick} joined`);
+  if (!resumed || log.seenLeaving.has(nick)) log.addNotice(`${nick} joined`);
+  log.seenLeaving.delete(nick);
   if (room === activeRoom) renderRoomHeader();
 });
 
@@ -440,6 +450,7 @@ socket.on('user left', ({ room, nick }) => {
   if (!log) return;
   log.members = log.members.filter((member) => member !== nick);
   log.addNotice(`${nick} left`);
+  log.seenLeaving.add(nick);
   typists.get(room)?.delete(nick);
   if (room === activeRoom) {
     renderRoomHeader();

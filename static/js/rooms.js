@@ -18,6 +18,8 @@ export class RoomLog {
     this.arrivals = [];
     this.unread = 0;
     this.members = [];
+    // Who this log has said left the room (and has not said came back).
+    this.seenLeaving = new Set();
     // False until the server acks a join, and again from a disconnect until the re-join's ack.
     this.joined = false;
     // While messages after this id may be missing (a catch-up not finished), that id.
