@@ -153,6 +153,15 @@ def disconnect(*_reason):
     chat.announcer.departed(nick, rooms_left, offline, skip_sid=request.sid)
 
 
+def sign_out(nick, owner):
+    """End every socket of this process that holds nick for owner (a browser session signing
+    out), through the disconnect handler, so its rooms and the room counts forget it now."""
+    presence = services().presence
+    sids = [sid for sid in presence.sockets_of(nick) if presence.owner(sid) == owner]
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+
+
 def _tell_the_room(notice, room, nick, **details):
     """Send a `user joined` or `user left` notice to the room's other members."""
     emit(notice, {"room": room, "nick": nick, **details}, to=room, include_self=False)

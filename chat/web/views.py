@@ -5,6 +5,7 @@ import secrets
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 
 from ..core import names
+from ..realtime import events
 from ..services import services
 from .forms import JoinForm
 
@@ -38,8 +39,11 @@ def room():
 
 @bp.route("/leave", methods=("POST",))
 def leave():
-    """Forget the nickname so the form asks again."""
-    session.pop("nick", None)
+    """Forget the nickname so the form asks again, and close this browser's chat sockets first,
+    so the form counts the rooms without it."""
+    nick = session.pop("nick", None)
+    if nick:
+        events.sign_out(nick, session["owner"])
     return redirect(url_for("chat.index"))
 
 

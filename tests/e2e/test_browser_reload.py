@@ -81,15 +81,3 @@ def test_each_room_keeps_its_unsent_draft_across_switches_and_reloads(person):
     alice.page.reload()
     alice.wait_until_in("dr-one")
     expect(alice.message_box).to_have_value("")
-
-
-def test_signing_out_forgets_the_rooms(person, server):
-    alice = person("alice6", "so-one")
-    alice.join("so-two")
-    alice.page.get_by_role("button", name="Sign out").click()
-    expect(alice.page.locator("#nickname")).to_be_visible()
-    alice.page.fill("#nickname", "alice6")
-    alice.page.fill("#room", "so-three")
-    alice.page.click("#submit")
-    alice.wait_until_in("so-three")
-    expect_joined(alice, ["so-three"])
