@@ -20,6 +20,7 @@ const PRESENCE_SHOWN = 5;
 const app = document.getElementById('app');
 const statusNode = document.getElementById('status');
 const announcementNode = document.getElementById('announcement');
+const announcementText = document.getElementById('announcement-text');
 const myRoomsList = document.getElementById('my-rooms');
 const directoryList = document.getElementById('directory');
 const presenceList = document.getElementById('presence');
@@ -52,6 +53,8 @@ let typingIdleTimer = null;
 let typingHeldUntil = 0;
 // Whether the server sent this page away (an operator's kick, or a flood cut off).
 let kicked = false;
+// Whether the socket gave up: it connects again only when the person asks.
+let stopped = false;
 // Once connected, every later connect is a reconnect: the server then tells nobody that we came
 // online, or joined our rooms, again.
 let connectedBefore = false;
@@ -164,16 +167,31 @@ function notePresence(nicks, verb) {
 }
 
 // The socket will not reconnect by itself (refused, or sent away): say so, take no more
-// input, and offer the way back.
+// input, mark what was still to send as not sent, and offer the way back.
 function stopForGood(detail) {
+  stopped = true;
   showStatus(statusNode, 'offline', detail);
-  [messageInput, messageSubmit, joinInput, joinSubmit].forEach((control) => {
-    control.disabled = true;
-  });
+  enableInput(false);
+  outbox.failWaiting('you were disconnected');
   const reload = element('button', 'reload', 'Reload the page');
   reload.type = 'button';
   reload.addEventListener('click', () => window.location.reload());
   sendError.replaceChildren('You are disconnected. ', reload, ' to come back.');
+}
+
+// Connected again after stopping for good (Send again connects once more): take input again.
+function comeBack() {
+  stopped = false;
+  kicked = false;
+  enableInput(true);
+  sendError.textContent = '';
+  announcementNode.hidden = true;
+}
+
+function enableInput(enabled) {
+  [messageInput, messageSubmit, joinInput, joinSubmit].forEach((control) => {
+    control.disabled = !enabled;
+  });
 }
 
 function whyStopped(reason) {
@@ -182,7 +200,7 @@ function whyStopped(reason) {
 }
 
 function announce(text) {
-  announcementNode.textContent = text;
+  announcementText.textContent = text;
   announcementNode.hidden = false;
 }
 
@@ -406,6 +424,7 @@ window.addEventListener('online', () => showStatus(statusNode, 'reconnecting'));
 
 socket.on('connect', () => {
   connectedBefore = true;
+  if (stopped) comeBack();
   showStatus(statusNode, 'connected');
   rejoinAll();
 });
@@ -485,6 +504,9 @@ socket.on('kicked', ({ reason }) => {
 });
 
 restoreRooms();
+document.getElementById('dismiss-announcement').addEventListener('click', () => {
+  announcementNode.hidden = true;
+});
 setInterval(renderTyping, 1000);
 // At midnight "Today" becomes "Yesterday".
 let today = dayKey(Date.now());

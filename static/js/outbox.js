@@ -69,11 +69,18 @@ export class Outbox {
     entry.item.append(again);
   }
 
+  // Send a message once more; on a socket that gave up, connecting again first.
   sendAgain(entry) {
     entry.attempts = 0;
     setDeliveryState(entry.item, 'pending');
     this.waiting.set(entry.clientId, entry);
+    if (!this.socket.active) this.socket.connect();
     this.attempt(entry);
+  }
+
+  // The connection will not come back by itself: nothing still waiting would be sent.
+  failWaiting(reason) {
+    [...this.waiting.values()].forEach((entry) => this.failed(entry, reason));
   }
 
   // Once a room is (re-)joined, send again whatever for it was not acknowledged.
