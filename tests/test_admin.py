@@ -289,6 +289,13 @@ def test_a_kicked_user_is_told_why_and_disconnected_on_every_tab(operator, conne
     assert connect("alice", auth={"nick": "alice", "key": "someone else"}).is_connected()
 
 
+def test_kicking_a_nickname_nobody_is_connected_as_says_so(operator, connect):
+    alice = connect("alice")
+    ack = act(operator(), "kick", {"nick": "nobody", "reason": "Spamming"})
+    assert ack == {"ok": False, "error": "Nobody is connected as nobody."}
+    assert alice.is_connected()
+
+
 def test_a_kick_without_a_reason_gives_a_default_one(operator, connect):
     alice = connect("alice")
     act(operator(), "kick", {"nick": "alice", "reason": " "})
