@@ -55,9 +55,16 @@ def init_app(app, orders=None):
             )
         return False
     chat = app.extensions["chat"]
-    interval = app.config["ADMIN_REFRESH_INTERVAL"]
+    feed = LiveFeed(
+        ADMIN,
+        chat.presence,
+        chat.stats,
+        app.config["ADMIN_REFRESH_INTERVAL"],
+        app.config["ADMIN_SAMPLE_INTERVAL"],
+    )
+    feed.start_sampling()
     app.extensions["admin"] = Operators(
-        feed=LiveFeed(ADMIN, chat.presence, chat.stats, interval),
+        feed=feed,
         kicker=moderation.Kicker(chat.presence, orders),
         guesses=GuessThrottle(),
     )
