@@ -3,6 +3,7 @@ import { io } from '../vendor/socket.io.esm.min.js';
 import { ask, waitAsked } from './ask.js';
 import { Composer } from './composer.js';
 import { dayKey } from './dates.js';
+import { Directory } from './directory.js';
 import { initDrawer } from './drawer.js';
 import { Outbox } from './outbox.js';
 import {
@@ -22,7 +23,6 @@ const statusNode = document.getElementById('status');
 const announcementNode = document.getElementById('announcement');
 const announcementText = document.getElementById('announcement-text');
 const myRoomsList = document.getElementById('my-rooms');
-const directoryList = document.getElementById('directory');
 const presenceList = document.getElementById('presence');
 const unreadTotal = document.getElementById('unread-total');
 const joinForm = document.getElementById('join-form');
@@ -81,6 +81,14 @@ const socket = io({
   auth: (send) => send(connectedBefore ? { resume: true } : undefined),
 });
 const outbox = new Outbox(socket, (room) => rooms.get(room), me);
+const directory = new Directory({
+  list: document.getElementById('directory'),
+  total: document.getElementById('room-total'),
+  note: document.getElementById('directory-note'),
+  search: document.getElementById('find-room'),
+  find: (q) => ask(socket, 'find rooms', { q }),
+  onJoin: (room) => join(room),
+});
 
 // Rendering
 
@@ -106,19 +114,6 @@ function renderMyRooms() {
   const unread = [...rooms.values()].reduce((sum, log) => sum + log.unread, 0);
   unreadTotal.textContent = String(unread);
   unreadTotal.hidden = unread === 0;
-}
-
-function renderDirectory(directory) {
-  replaceList(directoryList, directory.map(({ name, members }) => {
-    const item = element('li', 'directory-room');
-    const button = element('button', 'join-listed', name);
-    button.type = 'button';
-    button.dataset.room = name;
-    button.append(element('span', 'count', `${members} online`));
-    button.addEventListener('click', () => join(name));
-    item.append(button);
-    return item;
-  }));
 }
 
 function renderRoomHeader() {
@@ -208,9 +203,11 @@ function announce(text) {
 
 // Open a room: its log, its members, and the draft left in its message box.
 function activate(room) {
-  if (room !== activeRoom) stopTyping();
+  if (room !== activeRoom) {
+    stopTyping();
+    composer.text = room ? saved.draft(room) : '';
+  }
   activeRoom = room;
-  composer.text = room ? saved.draft(room) : '';
   rooms.forEach((log) => log.show(log.name === room));
   remember();
   renderMyRooms();
@@ -353,7 +350,13 @@ function restoreRooms() {
     : kept.rooms;
   names.forEach(roomLog);
   const open = fromTheForm ? formRoom : kept.active;
+  // Whatever was typed into the box before this script ran stays, as the open room's draft.
+  const typedEarly = composer.text;
   activate(rooms.has(open) ? open : names[0] ?? null);
+  if (typedEarly && activeRoom) {
+    composer.text = typedEarly;
+    saved.saveDraft(activeRoom, typedEarly);
+  }
 }
 
 // On every (re)connect, join every room shown, asking only for what came after the last seen
@@ -484,7 +487,7 @@ socket.on('typing', ({ room, nick, active }) => {
   if (room === activeRoom) renderTyping();
 });
 
-socket.on('rooms', ({ rooms: directory }) => renderDirectory(directory));
+socket.on('rooms', (listing) => directory.show(listing));
 
 socket.on('presence', ({ online, offline }) => {
   notePresence(online.filter((nick) => nick !== me), 'came online');
