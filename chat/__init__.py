@@ -25,7 +25,7 @@ from .transport.body_limit import BodyLimit
 from .transport.compression import DeclineCompression
 from .transport.guards import close_connection
 from .web import admin_views, views
-from .web.security import add_security_headers
+from .web.security import SecurityHeaders
 from .web.sessions import ChatSessionInterface
 
 __all__ = ["StartupError", "create_app"]
@@ -55,9 +55,9 @@ def create_app(test_config=None):
         app.instance_path, "chat.sqlite3"
     )
     app.session_interface = ChatSessionInterface()
-    app.after_request(add_security_headers)
     csrf.init_app(app)
     _init_socketio(app)
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     if app.config["TRUSTED_PROXIES"]:
         # Outermost, so Socket.IO's origin check sees the scheme and host the browser used.
         hops = app.config["TRUSTED_PROXIES"]

@@ -36,6 +36,11 @@ ANSWERED_WITHIN = 5.0
 # Slower than the default rate limit of 5 messages a second.
 MESSAGE_INTERVAL = 0.25
 PACKETS_NO_CLIENT_MAY_SEND = ["6", "2probe", "7", "9abc"]
+SECURITY_HEADERS = {
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
 
 
 @pytest.fixture(scope="module", params=["fast path", "stock transport"])
@@ -164,6 +169,13 @@ def assert_files_come_back_to(server, baseline, within=5.0):
         time.sleep(0.1)
 
 
+def assert_secured(response):
+    """The response carries the security headers every page carries."""
+    for name, value in SECURITY_HEADERS.items():
+        assert response.headers.get(name) == value, f"{name} on {response.request.url}"
+    assert "default-src 'self'" in response.headers["Content-Security-Policy"]
+
+
 # Polling requests Engine.IO never answered
 
 
@@ -198,6 +210,7 @@ def test_a_second_poll_while_one_waits_is_refused_and_the_first_ends_with_the_se
         second = poll(server, sid)
         assert second.status_code == 400
         assert second.text == "A poll for this session is waiting.\n"
+        assert_secured(second)
         assert post(server, sid, "1").status_code == 200, "the client says goodbye"
         assert first.result(ANSWERED_WITHIN).status_code == 200
 
@@ -216,3 +229,22 @@ def test_overlapping_polls_in_numbers_hold_no_connection_and_the_chat_goes_on(se
         answers = while_chatting(pair, "polls", attack, ATTACKS // 3)
         assert answers == [[200, 400, 400]] * (ATTACKS // 3)
         assert_files_come_back_to(server, baseline)
+
+
+# Security headers on every answer
+
+
+def test_engineio_answers_carry_the_security_headers(server):
+    sid = handshake(server)
+    answers = [
+        requests.get(handshake_url(server), timeout=5),
+        post(server, sid, '40{"nick": "headers"}'),
+        poll(server, sid),
+        requests.get(session_url(server, "no-such-session"), timeout=5),
+        requests.get(server.url + "/socket.io/?EIO=3&transport=polling", timeout=5),
+        post(server, sid, "4" + "x" * Config.MAX_HTTP_BUFFER_SIZE),
+        requests.options(handshake_url(server), timeout=5),
+    ]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 400, 400, 413, 200]
+    for answer in answers:
+        assert_secured(answer)
