@@ -93,7 +93,7 @@ def _init_socketio(app):
         ping_timeout=app.config["PING_TIMEOUT"],
         serializer=transport.CheckedPacket,
     )
-    transport.harden(socketio.server)
+    transport.harden(socketio.server, app.config["OPENING_SESSIONS_PER_ADDRESS"])
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = DeclineCompression(app.wsgi_app)

@@ -41,6 +41,8 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
 }
+OPENING_CAP = 10
+TOO_MANY = "Too many connections being opened from your address; try again shortly.\n"
 
 
 @pytest.fixture(scope="module", params=["fast path", "stock transport"])
@@ -229,6 +231,59 @@ def test_overlapping_polls_in_numbers_hold_no_connection_and_the_chat_goes_on(se
         answers = while_chatting(pair, "polls", attack, ATTACKS // 3)
         assert answers == [[200, 400, 400]] * (ATTACKS // 3)
         assert_files_come_back_to(server, baseline)
+
+
+# Sessions opened and left
+
+
+@pytest.fixture(scope="module")
+def capped_server(tmp_path_factory):
+    """A server trusting one proxy to report client addresses (the tests send them), with a
+    cap of OPENING_CAP sessions being opened per address, and sessions that expire within
+    seconds of their client going quiet."""
+    env = {
+        "FLASK_TRUSTED_PROXIES": "1",
+        "FLASK_OPENING_SESSIONS_PER_ADDRESS": str(OPENING_CAP),
+        "FLASK_PING_INTERVAL": "4",
+        "FLASK_PING_TIMEOUT": "4",
+    }
+    with GunicornServer(tmp_path_factory.mktemp("capped"), env=env) as server:
+        yield server
+
+
+def test_sessions_being_opened_are_capped_per_address_and_connected_ones_are_not(capped_server):
+    address = "203.0.113.7"
+    neighbours = [HonestUser(capped_server.url, f"neighbour-{n}", address) for n in range(15)]
+
+    def attack(_):
+        return requests.get(
+            handshake_url(capped_server), headers={"X-Forwarded-For": address}, timeout=5
+        )
+
+    with honest_pair(capped_server, "opening", ("198.51.100.1", "198.51.100.2")) as pair:
+        answers = while_chatting(pair, "opening", attack, OPENING_CAP + 20)
+        late = HonestUser(capped_server.url, "late", "198.51.100.3")
+        assert late.call("join", {"room": "opening"})["ok"], "another address still gets in"
+        late.close()
+    statuses = [answer.status_code for answer in answers]
+    assert statuses.count(200) == OPENING_CAP, "the neighbours, connected, do not count"
+    refused = [answer for answer in answers if answer.status_code != 200]
+    assert {(answer.status_code, answer.text) for answer in refused} == {(429, TOO_MANY)}
+    assert_secured(refused[0])
+    assert neighbours[0].call("join", {"room": "opening"})["ok"]
+    for neighbour in neighbours:
+        neighbour.close()
+
+
+def test_an_address_may_open_sessions_again_once_its_idle_ones_expire(capped_server):
+    idle = {"X-Forwarded-For": "203.0.113.8"}
+    for _ in range(OPENING_CAP):
+        handshake(capped_server, idle)
+    assert requests.get(handshake_url(capped_server), headers=idle, timeout=5).status_code == 429
+    deadline = time.monotonic() + 20
+    while requests.get(handshake_url(capped_server), headers=idle, timeout=5).status_code == 429:
+        assert time.monotonic() < deadline, "the idle sessions still count after 20 s"
+        time.sleep(0.5)
 
 
 # Security headers on every answer
