@@ -24,6 +24,7 @@ from .services import Services
 from .transport.body_limit import BodyLimit
 from .transport.compression import DeclineCompression
 from .transport.guards import close_connection
+from .transport.hosts import AllowedHosts
 from .web import admin_views, views
 from .web.security import SecurityHeaders
 from .web.sessions import ChatSessionInterface
@@ -57,6 +58,8 @@ def create_app(test_config=None):
     app.session_interface = ChatSessionInterface()
     csrf.init_app(app)
     _init_socketio(app)
+    if app.config["ALLOWED_HOSTS"]:
+        app.wsgi_app = AllowedHosts(app.wsgi_app, app.config["ALLOWED_HOSTS"])
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
     if app.config["TRUSTED_PROXIES"]:
         # Outermost, so Socket.IO's origin check sees the scheme and host the browser used.

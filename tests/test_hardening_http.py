@@ -13,10 +13,13 @@ import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 import requests
 import socketio
+import websocket
+from deploy_servers import ApacheServer, roaming_users, self_signed_certificate
 from servers import GunicornServer
 
 from chat.config import Config
@@ -303,3 +306,90 @@ def test_engineio_answers_carry_the_security_headers(server):
     assert [answer.status_code for answer in answers] == [200, 200, 200, 400, 400, 413, 200]
     for answer in answers:
         assert_secured(answer)
+
+
+# Host names the chat is not published under
+
+
+@pytest.fixture(scope="module")
+def published_server(tmp_path_factory):
+    """A server published as 127.0.0.1 and chat.test."""
+    env = {"FLASK_ALLOWED_HOSTS": '["127.0.0.1", "chat.test"]'}
+    with GunicornServer(tmp_path_factory.mktemp("published"), env=env) as server:
+        yield server
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/chat", "/static/js/chat.js", "/no-such-page", "/socket.io/?EIO=4&transport=polling"],
+)
+def test_a_foreign_host_is_refused_on_every_path(published_server, path):
+    refused = requests.get(
+        published_server.url + path, headers={"Host": "rebound.example"}, timeout=5
+    )
+    assert (refused.status_code, refused.text) == (400, "Unknown host.\n")
+    assert_secured(refused)
+
+
+def test_a_socket_for_a_foreign_host_is_refused_while_the_published_names_chat_on(
+    published_server,
+):
+    url = f"ws://127.0.0.1:{published_server.port}/socket.io/?EIO=4&transport=websocket"
+    with pytest.raises(websocket.WebSocketBadStatusException) as refusal:
+        # As a page of the rebound name opens it: Origin and Host agree.
+        websocket.create_connection(
+            url, host="rebound.example", origin="http://rebound.example", timeout=5
+        )
+    assert refusal.value.status_code == 400
+    other_name = requests.get(
+        handshake_url(published_server), headers={"Host": "chat.test:8080"}, timeout=5
+    )
+    assert other_name.status_code == 200
+    with honest_pair(published_server, "hosts") as pair:
+        exchange(pair, "hosts", "published under 127.0.0.1")
+
+
+@pytest.fixture(scope="module")
+def apache_site(tmp_path_factory):
+    """gunicorn allowing only 127.0.0.1, with a cap of OPENING_CAP sessions being opened per
+    address, behind apache/chat.conf over https (ProxyPreserveHost On)."""
+    tmp_path = tmp_path_factory.mktemp("apache-hosts")
+    certificates = self_signed_certificate(Path(tmp_path) / "letsencrypt")
+    env = {
+        "FLASK_TRUSTED_PROXIES": "1",
+        "FLASK_ALLOWED_HOSTS": '["127.0.0.1"]',
+        "FLASK_OPENING_SESSIONS_PER_ADDRESS": str(OPENING_CAP),
+    }
+    with (
+        GunicornServer(tmp_path, env=env) as backend,
+        ApacheServer(tmp_path, "chat.conf", {8000: backend.port}, certificates) as apache,
+    ):
+        yield apache
+
+
+def test_behind_apache_the_published_host_chats_and_a_foreign_one_is_refused(apache_site):
+    with roaming_users(apache_site.url) as user:
+        alice = user("alice", transports=["websocket"])
+        bob = user("bob", transports=["polling", "websocket"])
+        alice.join("apache")
+        bob.join("apache")
+        alice.say("apache", "through Apache")
+        bob.wait_until(lambda: bob.texts("apache") == ["through Apache"], what="the message")
+    refused = requests.get(
+        apache_site.url + "/", headers={"Host": "rebound.example"}, verify=False, timeout=5
+    )
+    assert (refused.status_code, refused.text) == (400, "Unknown host.\n")
+
+
+def test_behind_apache_a_forged_forwarded_for_does_not_escape_the_cap(apache_site):
+    handshake_over_https = apache_site.url + "/socket.io/?EIO=4&transport=polling"
+    statuses = [
+        requests.get(
+            handshake_over_https,
+            headers={"X-Forwarded-For": f"203.0.113.{n}"},
+            verify=False,
+            timeout=5,
+        ).status_code
+        for n in range(OPENING_CAP + 1)
+    ]
+    assert statuses == [200] * OPENING_CAP + [429]
