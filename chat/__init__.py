@@ -25,8 +25,9 @@ from .services import Services
 from .transport.body_limit import BodyLimit
 from .transport.compression import DeclineCompression
 from .transport.guards import close_connection
+from .transport.hosts import AllowedHosts
 from .web import admin_views, views
-from .web.security import add_security_headers
+from .web.security import SecurityHeaders
 from .web.sessions import ChatSessionInterface
 
 __all__ = ["StartupError", "create_app"]
@@ -59,9 +60,11 @@ def create_app(test_config=None):
         app.instance_path, "chat.sqlite3"
     )
     app.session_interface = ChatSessionInterface()
-    app.after_request(add_security_headers)
     csrf.init_app(app)
     _init_socketio(app)
+    if app.config["ALLOWED_HOSTS"]:
+        app.wsgi_app = AllowedHosts(app.wsgi_app, app.config["ALLOWED_HOSTS"])
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     if app.config["TRUSTED_PROXIES"]:
         # Outermost, so Socket.IO's origin check sees the scheme and host the browser used.
         hops = app.config["TRUSTED_PROXIES"]
@@ -97,7 +100,7 @@ def _init_socketio(app):
         ping_timeout=app.config["PING_TIMEOUT"],
         serializer=transport.CheckedPacket,
     )
-    transport.harden(socketio.server)
+    transport.harden(socketio.server, app.config["OPENING_SESSIONS_PER_ADDRESS"])
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = DeclineCompression(app.wsgi_app)

@@ -23,6 +23,13 @@ class Config:
     PRESENCE_TTL = 15
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = 0
+    # Host names the chat answers to, e.g. ["chat.example.com"] (".example.com" allows its
+    # subdomains); any other Host is refused with 400. Empty allows any.
+    ALLOWED_HOSTS: list[str] = []
+    # Socket.IO sessions one address may have handshaken but not yet connected; a handshake
+    # over it is refused with 429. 0 lifts the cap. High enough for load tests from one
+    # address; behind a proxy that reports client addresses, 50 (docs/deployment.md).
+    OPENING_SESSIONS_PER_ADDRESS = 1000
     HISTORY_LIMIT = 50
     CATCH_UP_BATCH = 200
     # Seconds between coalesced broadcasts of the room directory and presence.
