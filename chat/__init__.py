@@ -7,6 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, instance, transport
+from .cluster.link import RedisLink
 from .cluster.orders import OrdersChannel
 from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
@@ -63,11 +64,12 @@ def create_app(test_config=None):
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     runtime = Runtime.of(socketio.server.eio)
-    _init_services(app, runtime)
+    link = _redis_link(app.config, runtime)
+    _init_services(app, runtime, link)
 
     events.register(socketio)
     app.register_blueprint(views.bp)
-    if admin.init_app(app, _kick_orders(app, runtime)):
+    if admin.init_app(app, _kick_orders(app, link)):
         app.register_blueprint(admin_views.bp)
     app.cli.add_command(cli.chat)
     return app
@@ -99,12 +101,17 @@ def _init_socketio(app):
         app.wsgi_app = DeclineCompression(app.wsgi_app)
 
 
-def _init_services(app, runtime):
+def _redis_link(config, runtime):
+    """The Redis client that presence and kicks share, when the queue is Redis; else None."""
+    queue = config["MESSAGE_QUEUE"]
+    return RedisLink(queue, config["REDIS_TIMEOUT"], runtime) if is_redis(queue) else None
+
+
+def _init_services(app, runtime, link):
     """Create the store, the group-commit writer, presence, the announcer and the counters."""
     store = _open_store(app.config)
-    queue = app.config["MESSAGE_QUEUE"]
-    if is_redis(queue):
-        presence = SharedPresence(queue, app.config["PRESENCE_TTL"], runtime)
+    if link is not None:
+        presence = SharedPresence(link, app.config["PRESENCE_TTL"], runtime)
     else:
         presence = Presence()
     announcer = Announcer(presence, app.config["ANNOUNCE_INTERVAL"])
@@ -130,11 +137,10 @@ def _open_store(config):
         raise StartupError(f"cannot open the database {config['DATABASE']}: {error}") from None
 
 
-def _kick_orders(app, runtime):
+def _kick_orders(app, link):
     """The channel that carries kicks to every process, when they share a Redis queue."""
-    queue = app.config["MESSAGE_QUEUE"]
-    if is_redis(queue):
-        return OrdersChannel(queue, KICK_ORDERS, runtime)
-    if queue:
+    if link is not None:
+        return OrdersChannel(link, KICK_ORDERS)
+    if app.config["MESSAGE_QUEUE"]:
         logger.warning("kicks reach only this process's sockets with a non-Redis queue")
     return None
