@@ -7,6 +7,7 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, instance, transport
+from .cluster.client_manager import RedisClientManager
 from .cluster.link import RedisLink
 from .cluster.orders import OrdersChannel
 from .cluster.shared_presence import SharedPresence, is_redis
@@ -85,15 +86,22 @@ def _init_socketio(app):
     # The shared SocketIO object keeps its options from one init_app to the next; a queue's
     # client manager left by an earlier app in this process must not serve this one.
     socketio.server_options.pop("client_manager", None)
+    queue = app.config["MESSAGE_QUEUE"]
+    manager = {}
+    if is_redis(queue):
+        # Instead of python-socketio's RedisManager, whose publishes hold up the emitting
+        # handler for as long as Redis takes to answer or time out.
+        manager["client_manager"] = RedisClientManager(queue, app.config["REDIS_TIMEOUT"])
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"] or detected_async_mode(),
-        message_queue=app.config["MESSAGE_QUEUE"] or None,
+        message_queue=queue or None,
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
         serializer=transport.CheckedPacket,
+        **manager,
     )
     transport.harden(socketio.server)
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
