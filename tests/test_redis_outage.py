@@ -28,10 +28,12 @@ NICKNAMES_UNCHECKABLE = "Nicknames cannot be checked right now; try again in a m
 
 
 @pytest.fixture
-def cluster(tmp_path):
-    """Redis, and gunicorn processes `one` and `two` sharing it and one database."""
+def cluster(tmp_path, request):
+    """Redis, and gunicorn processes `one` and `two` sharing it and one database (with the
+    settings a test gives as its parameter)."""
     with RedisServer(tmp_path) as queue:
         env = {"FLASK_MESSAGE_QUEUE": queue.url, "FLASK_ADMIN_TOKEN": ADMIN_TOKEN}
+        env.update(getattr(request, "param", {}))
         one, two = (GunicornServer(tmp_path, env=env, name=name) for name in ("one", "two"))
         starting = [threading.Thread(target=server.start) for server in (one, two)]
         for thread in starting:
@@ -283,6 +285,24 @@ def test_messages_sent_while_redis_was_frozen_reach_the_other_process_once_and_i
     assert bob.texts("lobby") == expected
     assert bob.call("chat message", {"room": "lobby", "text": "welcome back"})["ok"]
     alice.wait_until(lambda: "welcome back" in alice.texts("lobby"), "bob's answer", RECOVERY)
+
+
+@pytest.mark.parametrize("cluster", [{"FLASK_PRESENCE_TTL": "2"}], indirect=True)
+def test_after_a_freeze_longer_than_the_presence_ttl_nobody_is_announced_gone(cluster, users):
+    alice, bob = users(cluster.one, "alice"), users(cluster.two, "bob")
+    for user in (alice, bob):
+        user.join("lobby")
+
+    with frozen(cluster.queue):
+        time.sleep(4)  # twice the TTL: every process's key expires meanwhile
+
+    assert alice.call("chat message", {"room": "lobby", "text": "after"}, timeout=RECOVERY)["ok"]
+    bob.wait_until(lambda: bob.texts("lobby") == ["after"], "alice's message", RECOVERY)
+    time.sleep(3)  # a few heartbeats, in which a process taken for dead would be reaped
+    assert bob.call("join", {"room": "lobby"})["members"] == ["alice", "bob"]
+    for user in (alice, bob):
+        assert user.received("user left") == []
+        assert all(not presence["offline"] for presence in user.received("presence"))
 
 
 # Redis stopped

@@ -15,7 +15,8 @@ keep their nicknames and places, so when they reconnect elsewhere nobody sees th
 While Redis is unreachable (chat/cluster/link.py), questions are answered from this
 process's own presence, joins and departures are kept locally, and a nickname this process
 does not hold already is refused (RedisUnavailable), since no other process can be asked.
-When Redis answers again, this process's whole mirror is written anew from its presence.
+When Redis answers again, this process's whole mirror is written anew from its presence,
+and for a TTL it reaps nobody: every process's key may have expired during the outage.
 
 Sockets, their counts per room and the per-process figures (`sockets_of`, `snapshot`,
 `online_count`) stay local, as in Presence.
@@ -67,6 +68,7 @@ class SharedPresence(Presence):
         self._registered = False
         self._detached = False
         self._mirror_stale = False
+        self._reaping_from = 0.0
         self._membership_changes = 0
         self._directory_copy = (0, 0.0, None)
         self._claim, self._enter, self._depart, self._holder, self._members, self._directory = (
@@ -229,7 +231,12 @@ class SharedPresence(Presence):
 
     def _catch_up(self):
         """Once Redis answers again after an outage, write what it missed without waiting for
-        the next heartbeat."""
+        the next heartbeat.
+
+        Reap nobody for a TTL: after a long outage every process's key has expired, and the
+        others are alive if they prove it within that time, as each does once Redis answers.
+        """
+        self._reaping_from = time.monotonic() + self.ttl
         if self._registered:
             self._beat()
 
@@ -251,6 +258,8 @@ class SharedPresence(Presence):
         with self._mirror_lock:
             if self._prove_alive() or self._mirror_stale:
                 self._republish()
+        if time.monotonic() < self._reaping_from:
+            return
         others = self.redis.smembers(f"{PREFIX}processes") - {self.process}
         for process in others:
             dead = not self.redis.exists(f"{PREFIX}{process}:alive")
