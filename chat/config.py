@@ -21,6 +21,10 @@ class Config:
     # With a Redis MESSAGE_QUEUE: seconds a process's users stay listed after it dies without
     # a goodbye (SIGKILL, power loss), long enough for them to reconnect to another process.
     PRESENCE_TTL = 15
+    # With a Redis MESSAGE_QUEUE: seconds any Redis call may wait for an answer. A Redis that
+    # does not answer in time is taken for unreachable until it answers a ping again: answers
+    # then come from this process alone and broadcasts to the others wait (docs/deployment.md).
+    REDIS_TIMEOUT = 1.0
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = 0
     # Host names the chat answers to, e.g. ["chat.example.com"] (".example.com" allows its

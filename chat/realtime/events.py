@@ -18,6 +18,7 @@ import flask_socketio
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
+from ..cluster.link import RedisUnavailable
 from ..core import names, ratelimit
 from ..core.store import Draft
 from ..extensions import socketio
@@ -34,6 +35,9 @@ TOO_FAST = {
     ratelimit.OTHER: "Too many requests; slow down.",
 }
 FLOOD_REASON = "Flooding: too many events, too fast."
+# While the Redis that every process shares is unreachable, a nickname this process does
+# not already hold might be held by a user of another process.
+NICKNAMES_UNCHECKABLE = "Nicknames cannot be checked right now; try again in a moment."
 
 
 def rate_limited(kind):
@@ -115,7 +119,9 @@ def refused_on_failure(handler):
             raise
         except Exception:
             logger.exception("connect of %s failed", request.sid)
-            services().presence.release(request.sid)
+            chat = services()
+            chat.limiter.forget(request.sid)
+            chat.presence.release(request.sid)
             raise ConnectionRefusedError("The server could not admit you; try again.") from None
 
     return wrapper
@@ -128,13 +134,16 @@ def connect(auth=None):
         return unknown_event("connect")
     nick, owner = _identity(auth)
     chat = services()
-    admitted, first = chat.presence.claim(request.sid, nick, owner)
+    try:
+        admitted, first = chat.presence.claim(request.sid, nick, owner)
+    except RedisUnavailable:
+        raise ConnectionRefusedError(NICKNAMES_UNCHECKABLE) from None
     if not admitted:
         raise ConnectionRefusedError(f"Nickname '{nick}' is already in use.")
-    if first:
-        chat.announcer.came_online(request.sid, nick)
     chat.limiter.admit(request.sid)
     emit("rooms", chat.presence.listing())
+    if first:
+        chat.announcer.came_online(request.sid, nick)
 
 
 def disconnect(*_reason):
@@ -159,9 +168,10 @@ def join(data):
     room = payloads.room(data)
     after = payloads.message_id(data, "after")
     chat = services()
-    if len(chat.presence.rooms_of(request.sid) - {room}) >= MAX_ROOMS_PER_SOCKET:
+    rejoining = chat.presence.is_in(request.sid, room)
+    if not rejoining and len(chat.presence.rooms_of(request.sid)) >= MAX_ROOMS_PER_SOCKET:
         raise payloads.BadPayload(f"You can be in at most {MAX_ROOMS_PER_SOCKET} rooms.")
-    wait = _wait_to_create(chat, room)
+    wait = 0 if rejoining else _wait_to_create(chat, room)
     if wait:
         minutes = math.ceil(wait / 60)
         return refusal(
@@ -169,18 +179,24 @@ def join(data):
             f"{minutes} min.",
             retry_after=round(wait, 3),
         )
+    # In the room before reading history, so a message committed meanwhile is not missed.
     join_room(room)
-    if chat.presence.join(request.sid, room):
-        _tell_the_room("user joined", room, chat.presence.nick(request.sid))
-        chat.announcer.directory_changed()
-    history, more = _history(room, after)
-    members = chat.presence.members(room)
+    try:
+        history, more = _history(room, after)
+        if chat.presence.join(request.sid, room):
+            _tell_the_room("user joined", room, chat.presence.nick(request.sid))
+            chat.announcer.directory_changed()
+        members = chat.presence.members(room)
+    except Exception:
+        if not rejoining:
+            _leave(room)  # the error ack says nothing changed: make it so
+        raise
     return {"ok": True, "room": room, "members": members, "history": history, "more": more}
 
 
 def _wait_to_create(chat, room):
     """Seconds before this user may create room, if it would be new; 0 when it may now."""
-    if chat.room_creation is None or chat.presence.is_in(request.sid, room):
+    if chat.room_creation is None:
         return 0.0
     if chat.presence.occupied(room) or chat.store.has_history(room):
         return 0.0
@@ -222,13 +238,17 @@ def _history(room, after):
 @rate_limited(ratelimit.OTHER)
 def leave(data):
     """Leave a joined room and tell its remaining members."""
-    room = joined_room(data)
+    _leave(joined_room(data))
+    return {"ok": True}
+
+
+def _leave(room):
+    """Take this socket out of a room on every level, telling the room if its nick left."""
     chat = services()
     leave_room(room)
     if chat.presence.leave(request.sid, room):
         _tell_the_room("user left", room, chat.presence.nick(request.sid))
         chat.announcer.directory_changed()
-    return {"ok": True}
 
 
 @acknowledged
@@ -271,8 +291,10 @@ def unknown_event(event, *_arguments):
 
 
 def log_error(error):
-    """Log anything a handler let escape; the connection stays up."""
+    """Log anything a handler let escape; the connection stays up, but a connect that failed
+    is refused rather than admitted unregistered (see refused_on_failure)."""
     logger.error("socket handler error: %r", error)
+    return False if request.event["message"] == "connect" else None
 
 
 HANDLERS = {
