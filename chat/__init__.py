@@ -10,10 +10,10 @@ from . import cli, instance, transport
 from .cluster.orders import OrdersChannel
 from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
+from .core import store as history
 from .core.presence import Presence
 from .core.ratelimit import RateLimiter
 from .core.stats import Stats
-from .core.store import SQLiteStore
 from .core.writer import GroupCommitWriter
 from .extensions import csrf, socketio
 from .instance import StartupError
@@ -101,7 +101,7 @@ def _init_socketio(app):
 
 def _init_services(app, runtime):
     """Create the store, the group-commit writer, presence, the announcer and the counters."""
-    store = _open_store(app.config)
+    store = _open_store(app.config, runtime)
     queue = app.config["MESSAGE_QUEUE"]
     if is_redis(queue):
         presence = SharedPresence(queue, app.config["PRESENCE_TTL"], runtime)
@@ -122,12 +122,22 @@ def _init_services(app, runtime):
     )
 
 
-def _open_store(config):
-    """The history store the configuration names, or StartupError when it cannot be opened."""
+def _open_store(config, runtime):
+    """The history store the configuration names, its schema brought up to date, or
+    StartupError when it cannot be opened."""
+    database = config["DATABASE"]
     try:
-        return SQLiteStore(config["DATABASE"], config["DATABASE_SYNCHRONOUS"])
+        store = history.open_store(
+            database,
+            synchronous=config["DATABASE_SYNCHRONOUS"],
+            pool_size=config["DATABASE_POOL_SIZE"],
+            on_event_loop=runtime.async_mode == "eventlet",
+        )
     except Exception as error:
-        raise StartupError(f"cannot open the database {config['DATABASE']}: {error}") from None
+        raise StartupError(f"cannot open the database {history.shown(database)}: {error}") from None
+    for migration in store.upgraded:
+        logger.info("history schema upgraded in %s: %s", history.shown(database), migration)
+    return store
 
 
 def _kick_orders(app, runtime):

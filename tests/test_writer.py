@@ -9,7 +9,8 @@ import engineio
 import pytest
 
 from chat.core import writer as writer_module
-from chat.core.store import Draft, SQLiteStore
+from chat.core.store import Draft
+from chat.core.store.sqlite import SQLiteStore
 from chat.core.writer import GroupCommitWriter
 from chat.runtime import Runtime
 

@@ -1,57 +1,19 @@
-"""Message history in SQLite: schema, batched writes and reads. Knows nothing of Socket.IO.
+"""History in one SQLite file in WAL mode, safe to share between processes on one host.
 
-Any backend offering the same methods (`save_batch`, `delete`, `recent`, `after`,
-`room_names`, `checkpoint`, `commits_wait_for_disk`, `close`) can replace this one, e.g.
-PostgreSQL for several hosts.
+Queries are in-process calls of a few microseconds on indexes, so reads run where they are
+asked (the event loop under eventlet) and so do commits that wait neither for the disk nor
+for another process's lock (see chat/core/writer.py).
 """
 
 import sqlite3
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS message (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    room TEXT NOT NULL,
-    nick TEXT NOT NULL,
-    sender_key TEXT NOT NULL,
-    client_id TEXT,
-    text TEXT NOT NULL,
-    ts INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS message_room_id ON message (room, id);
-CREATE UNIQUE INDEX IF NOT EXISTS message_sender_client
-    ON message (sender_key, client_id) WHERE client_id IS NOT NULL;
-"""
+from . import migrations
+from .base import COLUMNS, INSERTED, HistoryStore, StoreBusy, as_message
 
-_COLUMNS = "id, room, nick, text, ts, client_id"
 # How long a connection waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
-
-
-@dataclass(frozen=True)
-class Draft:
-    """A message about to be stored; `client_id` makes a resend idempotent."""
-
-    room: str
-    nick: str
-    sender_key: str
-    text: str
-    ts: int
-    client_id: str | None = None
-
-
-@dataclass(frozen=True)
-class Saved:
-    """The stored form of a draft; `duplicate` is true when it had been stored before."""
-
-    message: dict
-    duplicate: bool
-
-
-class StoreBusy(Exception):
-    """Another process holds the database's write lock, and the caller would not wait."""
 
 
 @contextmanager
@@ -67,22 +29,17 @@ def _transaction(connection):
         raise
 
 
-def _as_message(row):
-    """A row as the public message shape."""
-    message = {"id": row[0], "room": row[1], "nick": row[2], "text": row[3], "ts": row[4]}
-    if row[5] is not None:
-        message["client_id"] = row[5]
-    return message
+class SQLiteStore(HistoryStore):
+    """History in one SQLite file; opening it brings its schema up to date."""
 
-
-class SQLiteStore:
-    """History in one SQLite file in WAL mode, safe to share between processes on one host."""
+    needs_checkpoints = True
 
     def __init__(self, path, synchronous="NORMAL"):
         self.path = path
         self.synchronous = synchronous
         self._writer = self._connect()
-        self._writer.executescript(SCHEMA)
+        with _transaction(self._writer) as cursor:
+            self.upgraded = migrations.upgrade(cursor, "sqlite", "?")
         # Writes for a caller that will not wait for another process's lock.
         self._eager_writer = self._connect(busy_timeout_ms=0)
         # A commit never copies the log into the database itself (that is when the disk is
@@ -103,16 +60,9 @@ class SQLiteStore:
         return connection
 
     def save_batch(self, drafts, wait=True):
-        """Store drafts in one transaction and return a Saved for each, in order.
-
-        Called from one writer at a time; a failure raises and stores none of them. With
-        wait false, StoreBusy comes at once instead of waiting for another process's write.
-        """
-        results = []
+        """Store drafts in one transaction and return a Saved for each, in order."""
         with self._writing(wait) as cursor:
-            for draft in drafts:
-                results.append(self._insert(cursor, draft))
-        return results
+            return self._save_in(cursor, drafts)
 
     @contextmanager
     def _writing(self, wait):
@@ -142,51 +92,82 @@ class SQLiteStore:
             connection.close()
         return logged, copied
 
-    def _insert(self, cursor, draft):
-        """Insert one draft, or find the message an earlier send of it created."""
-        row = cursor.execute(
-            "INSERT INTO message (room, nick, sender_key, client_id, text, ts)"
-            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING " + _COLUMNS,
-            (draft.room, draft.nick, draft.sender_key, draft.client_id, draft.text, draft.ts),
-        ).fetchone()
-        if row is not None:
-            return Saved(_as_message(row), duplicate=False)
-        row = cursor.execute(
-            f"SELECT {_COLUMNS} FROM message WHERE sender_key = ? AND client_id = ?",
-            (draft.sender_key, draft.client_id),
-        ).fetchone()
-        return Saved(_as_message(row), duplicate=True)
+    def _find_sent(self, cursor, keys):
+        """{key: message} for each (sender_key, client_id) already stored."""
+        found = {}
+        for key in keys:
+            row = cursor.execute(
+                f"SELECT {COLUMNS} FROM message WHERE sender_key = ? AND client_id = ?", key
+            ).fetchone()
+            if row is not None:
+                found[key] = as_message(row)
+        return found
+
+    def _count_in(self, cursor, totals):
+        """Raise each room's last seq by its count; return {room: new last seq}."""
+        last_seqs = {}
+        for room, count, newest in totals:
+            [last_seqs[room]] = cursor.execute(
+                "INSERT INTO room (name, last_seq, last_ts) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET last_seq = room.last_seq + excluded.last_seq,"
+                " last_ts = MAX(room.last_ts, excluded.last_ts) RETURNING last_seq",
+                (room, count, newest),
+            ).fetchone()
+        return last_seqs
+
+    def _insert(self, cursor, numbered_drafts):
+        """Insert (draft, seq) pairs and return their messages, in the same order."""
+        messages = []
+        for draft, seq in numbered_drafts:
+            row = cursor.execute(
+                f"INSERT INTO message ({INSERTED}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                f" RETURNING {COLUMNS}",
+                draft.values(seq),
+            ).fetchone()
+            messages.append(as_message(row))
+        return messages
 
     def delete(self, message_id):
         """Delete one message; return it, or None when there was none."""
         with _transaction(self._writer) as cursor:
             row = cursor.execute(
-                f"DELETE FROM message WHERE id = ? RETURNING {_COLUMNS}", (message_id,)
+                f"DELETE FROM message WHERE id = ? RETURNING {COLUMNS}", (message_id,)
             ).fetchone()
-        return _as_message(row) if row else None
+        return as_message(row) if row else None
 
     def recent(self, room, limit):
         """The last `limit` messages of a room, oldest first."""
         rows = self._read(
-            f"SELECT {_COLUMNS} FROM message WHERE room = ? ORDER BY id DESC LIMIT ?",
+            f"SELECT {COLUMNS} FROM message WHERE room = ? ORDER BY seq DESC LIMIT ?",
             (room, limit),
         )
-        return [_as_message(row) for row in reversed(rows)]
+        return [as_message(row) for row in reversed(rows)]
 
     def after(self, room, after_id, limit):
-        """Up to `limit` messages of a room with an id above `after_id`, oldest first."""
+        """Up to `limit` messages of a room with an id above `after_id`, in id order."""
         rows = self._read(
-            f"SELECT {_COLUMNS} FROM message WHERE room = ? AND id > ? ORDER BY id LIMIT ?",
+            f"SELECT {COLUMNS} FROM message WHERE room = ? AND id > ? ORDER BY id LIMIT ?",
             (room, after_id, limit),
         )
-        return [_as_message(row) for row in rows]
+        return [as_message(row) for row in rows]
+
+    def after_seq(self, room, after_seq, limit):
+        """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
+        rows = self._read(
+            f"SELECT {COLUMNS} FROM message WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (room, after_seq, limit),
+        )
+        return [as_message(row) for row in rows]
 
     def room_names(self, limit):
         """Names of the rooms with history, most recently active first."""
-        rows = self._read(
-            "SELECT room FROM message GROUP BY room ORDER BY MAX(id) DESC LIMIT ?", (limit,)
-        )
+        rows = self._read("SELECT name FROM room ORDER BY last_ts DESC, name LIMIT ?", (limit,))
         return [row[0] for row in rows]
+
+    def schema_version(self):
+        """The version of the newest schema migration applied to the database."""
+        with self._read_lock:
+            return migrations.version(self._reader.cursor())
 
     def close(self):
         """Close the connections."""
