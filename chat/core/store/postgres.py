@@ -18,6 +18,9 @@ from .base import COLUMNS, INSERTED, HistoryStore, as_message
 
 # Any number, the same in every process: the lock a schema upgrade holds.
 UPGRADE_LOCK = 0x63686174
+# How long a write waits for another session's lock before it fails (as SQLite's busy
+# timeout): a room's row locked elsewhere must not stall this process's commits for good.
+LOCK_TIMEOUT_MS = 10_000
 # How often a batch is tried again when it met another host's transaction (see _save_once).
 SAVE_ATTEMPTS = 3
 RETRIED = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
@@ -38,10 +41,22 @@ class PostgresStore(HistoryStore):
                 f"psycopg's {psycopg.pq.__impl__} implementation would hold the event loop "
                 "while it waits for PostgreSQL: install psycopg without the c or binary extra"
             )
-        options = {"kwargs": {"autocommit": True}, "open": False, "timeout": timeout}
-        self._writers = ConnectionPool(url, min_size=1, max_size=1, name="writer", **options)
+        options = {"open": False, "timeout": timeout}
+        self._writers = ConnectionPool(
+            url,
+            min_size=1,
+            max_size=1,
+            name="writer",
+            kwargs={"autocommit": True, "options": f"-c lock_timeout={LOCK_TIMEOUT_MS}"},
+            **options,
+        )
         self._readers = ConnectionPool(
-            url, min_size=1, max_size=pool_size, name="readers", **options
+            url,
+            min_size=1,
+            max_size=pool_size,
+            name="readers",
+            kwargs={"autocommit": True},
+            **options,
         )
         try:
             for pool in (self._writers, self._readers):
@@ -54,6 +69,8 @@ class PostgresStore(HistoryStore):
     def _upgrade(self):
         """Apply missing migrations, one process at a time across every host."""
         with self._writers.connection() as connection, connection.transaction():
+            # Another host may be migrating a long history: wait for it however long it takes.
+            connection.execute("SET LOCAL lock_timeout = 0")
             connection.execute("SELECT pg_advisory_xact_lock(%s)", (UPGRADE_LOCK,))
             return migrations.upgrade(connection.cursor(), "postgres", "%s")
 
