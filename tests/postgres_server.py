@@ -18,7 +18,17 @@ from pathlib import Path
 import psycopg
 from servers import ROOT, free_port
 
-BINARIES = Path("/usr/lib/postgresql/15/bin")
+
+def _binaries():
+    """The newest server binaries Debian's postgresql package installed (15 on Debian 12, 16
+    on Ubuntu 24.04)."""
+    found = sorted(
+        Path("/usr/lib/postgresql").glob("*/bin/postgres"), key=lambda p: int(p.parts[4])
+    )
+    return found[-1].parent if found else Path("/usr/lib/postgresql/15/bin")
+
+
+BINARIES = _binaries()
 USER = "postgres"
 PASSWORD = "chat-test"
 # Settings for a throw-away server: nothing outlives the test run, so the disk is not
