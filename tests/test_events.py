@@ -36,6 +36,11 @@ def test_the_same_owner_key_may_hold_a_nickname_on_two_sockets(connect):
     assert not connect("alice", auth={"nick": "alice", "key": "k2"}).is_connected()
 
 
+@pytest.mark.parametrize("key", ["nul\x00", "\ud800", "k" * 129])
+def test_a_key_no_database_can_store_is_refused(connect, key):
+    assert not connect("alice", auth={"nick": "alice", "key": key}).is_connected()
+
+
 def test_a_nickname_is_free_again_after_its_user_disconnects(connect):
     connect("alice").disconnect()
     assert connect("alice").is_connected()
@@ -196,6 +201,7 @@ def test_coming_online_is_told_to_everyone_but_the_newcomer(connect):
         ({"room": ["a"], "text": "hi"}, "must be text"),
         ({"room": "b", "text": "hi"}, "not joined"),
         ({"room": "a", "text": "hi", "client_id": ""}, "client_id"),
+        ({"room": "a", "text": "nul \x00 inside"}, "NUL"),
     ],
 )
 def test_a_bad_message_gets_a_clear_error_and_changes_nothing(joined, app, payload, reason):
