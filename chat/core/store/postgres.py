@@ -113,7 +113,9 @@ class PostgresStore(HistoryStore):
     def _count_in(self, cursor, totals):
         """Raise each room's last seq by its count, locking rooms in name order; return
         {room: new last seq}."""
-        rooms, counts, newest = zip(*totals, strict=True) if totals else ((), (), ())
+        if not totals:
+            return {}
+        rooms, counts, newest = zip(*totals, strict=True)
         rows = cursor.execute(
             "INSERT INTO room (name, last_seq, last_ts)"
             " SELECT * FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) ORDER BY 1"
