@@ -130,10 +130,18 @@ def test_a_deleted_message_s_seq_is_not_given_again(store):
 
 
 def test_room_names_lists_rooms_with_history_most_recent_first(store):
-    store.save_batch([draft("1", room="old", ts=1), draft("2", room="new", ts=2)])
-    store.save_batch([draft("3", room="middle", ts=3), draft("4", room="new", ts=4)])
+    store.save_batch([draft("1", room="old", ts=1000), draft("2", room="new", ts=2000)])
+    store.save_batch([draft("3", room="middle", ts=3000), draft("4", room="new", ts=4000)])
     assert store.room_names(10) == ["new", "middle", "old"]
     assert store.room_names(2) == ["new", "middle"]
+
+
+def test_a_room_s_activity_moves_in_steps_of_a_second(store):
+    store.save_batch([draft("1", room="first", ts=10_000), draft("2", room="second", ts=10_500)])
+    store.save_batch([draft("3", room="first", ts=10_900)])
+    assert store.room_names(10) == ["second", "first"], "first's newest is under a second on"
+    store.save_batch([draft("4", room="first", ts=11_000)])
+    assert store.room_names(10) == ["first", "second"]
 
 
 def test_a_new_database_is_at_the_newest_schema(store):

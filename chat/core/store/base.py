@@ -8,13 +8,21 @@ inserts the messages, so the row's lock orders the commits of one room.
 """
 
 from abc import ABC, abstractmethod
-from collections import Counter
 from dataclasses import dataclass
+from functools import cached_property
 
 # The columns a message is read with, in the order `as_message` expects.
 COLUMNS = "id, room, seq, nick, text, ts, client_id"
 # The columns a message is inserted with, in the order of `Draft.values` and its seq.
 INSERTED = "room, nick, sender_key, client_id, text, ts, seq"
+# What an insert does with a resend: nothing (and returns no row for it).
+RESEND_IGNORED = "ON CONFLICT (sender_key, client_id) WHERE client_id IS NOT NULL DO NOTHING"
+# How many transactions a batch may take (see HistoryStore._save_retrying).
+SAVE_ATTEMPTS = 3
+# A room's last_ts moves in steps of at least this many milliseconds: the list of rooms
+# needs no finer order, and each move rewrites the room's entry in the room_recent index
+# (on SQLite that doubled the cost of a one-message commit).
+ACTIVITY_STEP_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -28,7 +36,7 @@ class Draft:
     ts: int
     client_id: str | None = None
 
-    @property
+    @cached_property
     def key(self):
         """(sender_key, client_id), which a resend repeats; None without a client id."""
         return None if self.client_id is None else (self.sender_key, self.client_id)
@@ -48,6 +56,11 @@ class Saved:
 
 class StoreBusy(Exception):
     """Another process holds the database's write lock, and the caller would not wait."""
+
+
+class Resent(Exception):
+    """A draft of the batch had been stored already: the batch was rolled back, and must
+    look for resends before it inserts."""
 
 
 def as_message(row):
@@ -109,10 +122,33 @@ class HistoryStore(ABC):
     def close(self):
         """Close the connections."""
 
-    def _save_in(self, cursor, drafts):
-        """Store drafts within the open transaction of cursor: the steps every backend shares."""
-        earlier = self._find_sent(cursor, [draft.key for draft in drafts if draft.key])
+    def _save_retrying(self, transaction, drafts, retried=()):
+        """Save drafts in a transaction from `transaction()`, a context manager yielding a
+        cursor, and return a Saved for each.
+
+        Most batches hold no resend, so the first try inserts without looking for any. Where
+        a resend turns up (Resent), or an error in `retried` comes, the batch is rolled back
+        and tried again, looking first; on PostgreSQL another host may store a resend between
+        the look and the insert, hence more than one more try.
+        """
+        look_first = False
+        for _ in range(SAVE_ATTEMPTS - 1):
+            try:
+                with transaction() as cursor:
+                    return self._save_in(cursor, drafts, look_first)
+            except (Resent, *retried):
+                look_first = True
+        with transaction() as cursor:
+            return self._save_in(cursor, drafts, look_first=True)
+
+    def _save_in(self, cursor, drafts, look_first):
+        """Store drafts within the open transaction of cursor: the steps every backend shares.
+        Raises Resent, having stored nothing yet, if a draft was stored before."""
+        keys = [draft.key for draft in drafts if draft.key]
+        earlier = self._find_sent(cursor, keys) if look_first and keys else {}
         fresh = first_sends(drafts, earlier)
+        if not fresh:
+            return outcomes(drafts, earlier, [])
         last_seqs = self._count_in(cursor, room_totals(fresh))
         inserted = self._insert(cursor, numbered(fresh, last_seqs))
         return outcomes(drafts, earlier, inserted)
@@ -128,7 +164,8 @@ class HistoryStore(ABC):
 
     @abstractmethod
     def _insert(self, cursor, numbered_drafts):
-        """Insert (draft, seq) pairs and return their messages, in the same order."""
+        """Insert (draft, seq) pairs and return their messages, in the same order; raise
+        Resent if one of them was stored before."""
 
 
 def first_sends(drafts, earlier):
@@ -147,21 +184,21 @@ def first_sends(drafts, earlier):
 
 def room_totals(fresh):
     """(room, count, newest ts) of each room among the drafts, by room name."""
-    counts = Counter(draft.room for draft in fresh)
-    newest = {}
+    totals = {}
     for draft in fresh:
-        newest[draft.room] = max(newest.get(draft.room, draft.ts), draft.ts)
-    return [(room, counts[room], newest[room]) for room in sorted(counts)]
+        count, newest = totals.get(draft.room, (0, draft.ts))
+        totals[draft.room] = (count + 1, max(newest, draft.ts))
+    return [(room, *totals[room]) for room in sorted(totals)]
 
 
 def numbered(fresh, last_seqs):
-    """Each draft with its seq: the room's new seqs handed out in batch order."""
-    counts = Counter(draft.room for draft in fresh)
-    following = {room: last_seqs[room] - counts[room] + 1 for room in counts}
+    """Each draft with its seq: the room's new seqs, up to its new last seq, in batch order."""
+    following = dict(last_seqs)
     pairs = []
-    for draft in fresh:
+    for draft in reversed(fresh):
         pairs.append((draft, following[draft.room]))
-        following[draft.room] += 1
+        following[draft.room] -= 1
+    pairs.reverse()
     return pairs
 
 

@@ -8,26 +8,29 @@ thread: a slow query holds up its own caller only. Reads take a connection from 
 the writer has a connection of its own, so that reads never queue ahead of a commit.
 """
 
-import contextlib
+from contextlib import contextmanager
 
 import psycopg
 from psycopg_pool import ConnectionPool
 
 from . import migrations
-from .base import COLUMNS, INSERTED, HistoryStore, as_message
+from .base import (
+    ACTIVITY_STEP_MS,
+    COLUMNS,
+    INSERTED,
+    RESEND_IGNORED,
+    HistoryStore,
+    Resent,
+    as_message,
+)
 
 # Any number, the same in every process: the lock a schema upgrade holds.
 UPGRADE_LOCK = 0x63686174
 # How long a write waits for another session's lock before it fails (as SQLite's busy
 # timeout): a room's row locked elsewhere must not stall this process's commits for good.
 LOCK_TIMEOUT_MS = 10_000
-# How often a batch is tried again when it met another host's transaction (see _save_once).
-SAVE_ATTEMPTS = 3
+# Errors after which a batch is rolled back and tried again (HistoryStore._save_retrying).
 RETRIED = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
-
-
-class SentMeanwhile(RuntimeError):
-    """Another transaction stored one of the batch's client ids after this one looked."""
 
 
 class PostgresStore(HistoryStore):
@@ -78,22 +81,17 @@ class PostgresStore(HistoryStore):
         """Store drafts in one transaction and return a Saved for each, in order.
 
         PostgreSQL's waits yield, so this always waits for other writers' locks (`wait` is
-        for SQLite). A batch that met another host's transaction is tried again.
+        for SQLite). A resend that reaches two hosts at once can pass both hosts' look for
+        resends; the second insert then finds the first and stores nothing, and the batch is
+        rolled back (giving back its seqs) and tried again, when the look finds it.
         """
-        for _ in range(SAVE_ATTEMPTS - 1):
-            with contextlib.suppress(SentMeanwhile, *RETRIED):
-                return self._save_once(drafts)
-        return self._save_once(drafts)
+        return self._save_retrying(self._transaction, drafts, RETRIED)
 
-    def _save_once(self, drafts):
-        """One attempt at the batch's transaction.
-
-        A resend that reaches two hosts at once can pass both hosts' look-up of earlier
-        sends: the second insert then finds the first and stores nothing, and the batch is
-        rolled back (giving back its seqs) to be tried again, when the look-up finds it.
-        """
+    @contextmanager
+    def _transaction(self):
+        """A write transaction on the writer's connection."""
         with self._writers.connection() as connection, connection.transaction():
-            return self._save_in(connection.cursor(), drafts)
+            yield connection.cursor()
 
     def commits_wait_for_disk(self):
         """True: the server flushes its log at each commit (synchronous_commit, its default)."""
@@ -101,45 +99,45 @@ class PostgresStore(HistoryStore):
 
     def _find_sent(self, cursor, keys):
         """{key: message} for each (sender_key, client_id) already stored."""
-        if not keys:
-            return {}
+        # One index look-up per key, whatever the planner estimates (LIMIT keeps the
+        # subquery from being merged into a join).
         rows = cursor.execute(
-            f"SELECT sender_key, {COLUMNS} FROM message WHERE client_id IS NOT NULL"
-            " AND (sender_key, client_id) IN (SELECT * FROM unnest(%s::text[], %s::text[]))",
+            "SELECT sent.sender_key, found.* FROM unnest(%s::text[], %s::text[])"
+            " AS sent (sender_key, client_id) CROSS JOIN LATERAL"
+            f" (SELECT {COLUMNS} FROM message WHERE sender_key = sent.sender_key"
+            " AND client_id = sent.client_id LIMIT 1) AS found",
             ([sender for sender, _ in keys], [client_id for _, client_id in keys]),
         ).fetchall()
         return {(row[0], row[-1]): as_message(row[1:]) for row in rows}
 
     def _count_in(self, cursor, totals):
         """Raise each room's last seq by its count, locking rooms in name order; return
-        {room: new last seq}."""
-        if not totals:
-            return {}
+        {room: new last seq}. A last_ts left as it was keeps the update off the indexes
+        (a heap-only update)."""
         rooms, counts, newest = zip(*totals, strict=True)
         rows = cursor.execute(
             "INSERT INTO room (name, last_seq, last_ts)"
             " SELECT * FROM unnest(%s::text[], %s::bigint[], %s::bigint[]) ORDER BY 1"
             " ON CONFLICT (name) DO UPDATE SET last_seq = room.last_seq + excluded.last_seq,"
-            " last_ts = GREATEST(room.last_ts, excluded.last_ts) RETURNING name, last_seq",
-            (list(rooms), list(counts), list(newest)),
+            " last_ts = CASE WHEN excluded.last_ts >= room.last_ts + %s"
+            " THEN excluded.last_ts ELSE room.last_ts END RETURNING name, last_seq",
+            (list(rooms), list(counts), list(newest), ACTIVITY_STEP_MS),
         ).fetchall()
         return dict(rows)
 
     def _insert(self, cursor, numbered_drafts):
-        """Insert (draft, seq) pairs and return their messages, in the same order."""
-        if not numbered_drafts:
-            return []
+        """Insert (draft, seq) pairs and return their messages, in the same order; raise
+        Resent if one of them was stored before."""
         columns = zip(*(draft.values(seq) for draft, seq in numbered_drafts), strict=True)
         rows = cursor.execute(
             f"INSERT INTO message ({INSERTED})"
             " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
             " %s::bigint[], %s::bigint[])"
-            " ON CONFLICT (sender_key, client_id) WHERE client_id IS NOT NULL DO NOTHING"
-            f" RETURNING {COLUMNS}",
+            f" {RESEND_IGNORED} RETURNING {COLUMNS}",
             [list(column) for column in columns],
         ).fetchall()
         if len(rows) < len(numbered_drafts):
-            raise SentMeanwhile("a resend was stored by another transaction meanwhile")
+            raise Resent("a draft of the batch was stored before")
         by_place = {(row[1], row[2]): as_message(row) for row in rows}
         return [by_place[(draft.room, seq)] for draft, seq in numbered_drafts]
 

@@ -10,7 +10,16 @@ import threading
 from contextlib import contextmanager
 
 from . import migrations
-from .base import COLUMNS, INSERTED, HistoryStore, StoreBusy, as_message
+from .base import (
+    ACTIVITY_STEP_MS,
+    COLUMNS,
+    INSERTED,
+    RESEND_IGNORED,
+    HistoryStore,
+    Resent,
+    StoreBusy,
+    as_message,
+)
 
 # How long a connection waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
@@ -61,8 +70,7 @@ class SQLiteStore(HistoryStore):
 
     def save_batch(self, drafts, wait=True):
         """Store drafts in one transaction and return a Saved for each, in order."""
-        with self._writing(wait) as cursor:
-            return self._save_in(cursor, drafts)
+        return self._save_retrying(lambda: self._writing(wait), drafts)
 
     @contextmanager
     def _writing(self, wait):
@@ -107,23 +115,35 @@ class SQLiteStore(HistoryStore):
         """Raise each room's last seq by its count; return {room: new last seq}."""
         last_seqs = {}
         for room, count, newest in totals:
-            [last_seqs[room]] = cursor.execute(
-                "INSERT INTO room (name, last_seq, last_ts) VALUES (?, ?, ?)"
-                " ON CONFLICT (name) DO UPDATE SET last_seq = room.last_seq + excluded.last_seq,"
-                " last_ts = MAX(room.last_ts, excluded.last_ts) RETURNING last_seq",
-                (room, count, newest),
+            row = cursor.execute(
+                "UPDATE room SET last_seq = last_seq + ? WHERE name = ?"
+                " RETURNING last_seq, last_ts",
+                (count, room),
             ).fetchone()
+            if row is None:
+                cursor.execute(
+                    "INSERT INTO room (name, last_seq, last_ts) VALUES (?, ?, ?)",
+                    (room, count, newest),
+                )
+                last_seqs[room] = count
+                continue
+            last_seqs[room], last_ts = row
+            if newest >= last_ts + ACTIVITY_STEP_MS:
+                cursor.execute("UPDATE room SET last_ts = ? WHERE name = ?", (newest, room))
         return last_seqs
 
     def _insert(self, cursor, numbered_drafts):
-        """Insert (draft, seq) pairs and return their messages, in the same order."""
+        """Insert (draft, seq) pairs and return their messages, in the same order; raise
+        Resent if one of them was stored before."""
         messages = []
         for draft, seq in numbered_drafts:
             row = cursor.execute(
                 f"INSERT INTO message ({INSERTED}) VALUES (?, ?, ?, ?, ?, ?, ?)"
-                f" RETURNING {COLUMNS}",
+                f" {RESEND_IGNORED} RETURNING {COLUMNS}",
                 draft.values(seq),
             ).fetchone()
+            if row is None:
+                raise Resent(draft.key)
             messages.append(as_message(row))
         return messages
 
