@@ -44,10 +44,10 @@ SETTINGS = {
 }
 
 
-def _as_postgres(command, **keywords):
-    """Run a command as the postgres user (root may not run the server)."""
-    runner = ["runuser", "-u", USER, "--"] if os.geteuid() == 0 else []
-    return subprocess.run(runner + command, check=True, capture_output=True, **keywords)
+def _as_postgres(command):
+    """A command run as the postgres user when the tests run as root (root may not run the
+    server)."""
+    return (["runuser", "-u", USER, "--"] if os.geteuid() == 0 else []) + command
 
 
 class PostgresServer:
@@ -73,21 +73,17 @@ class PostgresServer:
             os.chown(self.directory, account.pw_uid, account.pw_gid)
         password_file = self.directory / "password"
         password_file.write_text(PASSWORD)
-        _as_postgres(
-            [
-                str(BINARIES / "initdb"), "-D", str(self.data), "-U", USER, "-E", "UTF8",
-                "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256",
-                f"--pwfile={password_file}",
-            ],
-            timeout=60,
-        )  # fmt: skip
+        initdb = [
+            str(BINARIES / "initdb"), "-D", str(self.data), "-U", USER, "-E", "UTF8",
+            "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256",
+            f"--pwfile={password_file}",
+        ]  # fmt: skip
+        subprocess.run(_as_postgres(initdb), check=True, capture_output=True, timeout=60)
         settings = [f"--{name}={value}" for name, value in SETTINGS.items()]
-        runner = ["runuser", "-u", USER, "--"] if os.geteuid() == 0 else []
+        server = [str(BINARIES / "postgres"), "-D", str(self.data), "-p", str(self.port)]
         with open(self.log_path, "ab") as log:
             self.process = subprocess.Popen(
-                runner
-                + [str(BINARIES / "postgres"), "-D", str(self.data), "-p", str(self.port)]
-                + [f"--unix_socket_directories={self.directory}", *settings],
+                _as_postgres([*server, f"--unix_socket_directories={self.directory}", *settings]),
                 stdout=log,
                 stderr=subprocess.STDOUT,
                 start_new_session=True,
