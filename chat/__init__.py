@@ -12,11 +12,11 @@ from .cluster.link import RedisLink
 from .cluster.orders import OrdersChannel
 from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
+from .core import store as history
 from .core.presence import Presence
 from .core.ratelimit import Quotas, RateLimiter
 from .core.stalls import StallWatch
 from .core.stats import Stats
-from .core.store import SQLiteStore
 from .core.writer import GroupCommitWriter
 from .extensions import csrf, socketio
 from .instance import StartupError
@@ -124,7 +124,7 @@ def _redis_link(config, runtime):
 
 def _init_services(app, runtime, link):
     """Create the store, the group-commit writer, presence, the announcer and the counters."""
-    store = _open_store(app.config)
+    store = _open_store(app.config, runtime)
     if link is not None:
         presence = SharedPresence(link, app.config["PRESENCE_TTL"], runtime)
     else:
@@ -154,12 +154,22 @@ def _watched_stalls(config, runtime):
     return _stall_watch
 
 
-def _open_store(config):
-    """The history store the configuration names, or StartupError when it cannot be opened."""
+def _open_store(config, runtime):
+    """The history store the configuration names, its schema brought up to date, or
+    StartupError when it cannot be opened."""
+    database = config["DATABASE"]
     try:
-        return SQLiteStore(config["DATABASE"], config["DATABASE_SYNCHRONOUS"])
+        store = history.open_store(
+            database,
+            synchronous=config["DATABASE_SYNCHRONOUS"],
+            pool_size=config["DATABASE_POOL_SIZE"],
+            on_event_loop=runtime.async_mode == "eventlet",
+        )
     except Exception as error:
-        raise StartupError(f"cannot open the database {config['DATABASE']}: {error}") from None
+        raise StartupError(f"cannot open the database {history.shown(database)}: {error}") from None
+    for migration in store.upgraded:
+        logger.info("history schema upgraded in %s: %s", history.shown(database), migration)
+    return store
 
 
 def _kick_orders(app, link):

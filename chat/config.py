@@ -8,10 +8,13 @@ from .instance import StartupError
 class Config:
     """Safe defaults: an embedded SQLite database, same-origin sockets, rate limiting on."""
 
-    # Path of the SQLite history database; empty means `chat.sqlite3` in the instance folder.
+    # Path of the SQLite history database (empty: `chat.sqlite3` in the instance folder), or a
+    # PostgreSQL URL, postgresql://user:password@host:port/database, for several hosts.
     DATABASE = ""
-    # "NORMAL" survives a crashed or killed process; "FULL" also survives power loss (slower).
+    # SQLite: "NORMAL" survives a crashed or killed process; "FULL" also survives power loss.
     DATABASE_SYNCHRONOUS = "NORMAL"
+    # PostgreSQL: most connections a process opens for reads (the writer has one of its own).
+    DATABASE_POOL_SIZE = 10
     # Extra origins allowed to open a socket; the same origin is always allowed.
     CORS_ALLOWED_ORIGINS: list[str] = []
     # e.g. "redis://127.0.0.1:6379/0" to share rooms and broadcasts between processes.

@@ -29,6 +29,7 @@ from .acks import acknowledged, refusal
 logger = logging.getLogger(__name__)
 
 MAX_ROOMS_PER_SOCKET = 20
+KEY_MAX = 128
 TOO_FAST = {
     ratelimit.MESSAGE: "You are sending messages too fast; wait a moment and send again.",
     ratelimit.TYPING: "Typing notices are coming too fast.",
@@ -88,6 +89,10 @@ def _identity(auth):
     if not isinstance(auth, dict):
         raise ConnectionRefusedError("Choose a nickname first.")
     key = auth.get("key")
+    if isinstance(key, str) and key and not (len(key) <= KEY_MAX and key.isprintable()):
+        # The key is stored with each message as its sender's; text a database refuses (NUL,
+        # a lone surrogate) would fail every message committed with it.
+        raise ConnectionRefusedError(f"The key must be at most {KEY_MAX} printable characters.")
     owner = f"key:{key}" if isinstance(key, str) and key else f"socket:{secrets.token_hex(8)}"
     try:
         return names.nickname(auth.get("nick")), owner
@@ -164,9 +169,10 @@ def _tell_the_room(notice, room, nick):
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def join(data):
-    """Join a room; ack with its members and its recent history (or what came after `after`)."""
+    """Join a room; ack with its members and its recent history, or what came after
+    `after_seq` (or the id `after`)."""
     room = payloads.room(data)
-    after = payloads.message_id(data, "after")
+    since = payloads.resume_point(data)
     chat = services()
     rejoining = chat.presence.is_in(request.sid, room)
     if not rejoining and len(chat.presence.rooms_of(request.sid)) >= MAX_ROOMS_PER_SOCKET:
@@ -182,7 +188,7 @@ def join(data):
     # In the room before reading history, so a message committed meanwhile is not missed.
     join_room(room)
     try:
-        history, more = _history(room, after)
+        history, more = _history(room, since)
         if chat.presence.join(request.sid, room):
             _tell_the_room("user joined", room, chat.presence.nick(request.sid))
             chat.announcer.directory_changed()
@@ -217,20 +223,24 @@ def find_rooms(data):
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def history(data):
-    """Ack with the messages of a joined room after the id `after`, in bounded batches."""
+    """Ack with the messages of a joined room after the seq `after_seq` (or the id `after`),
+    in bounded batches."""
     room = joined_room(data)
-    after = payloads.message_id(data, "after") or 0
-    messages, more = _history(room, after)
+    since = payloads.resume_point(data) or ("after", 0)
+    messages, more = _history(room, since)
     return {"ok": True, "room": room, "messages": messages, "more": more}
 
 
-def _history(room, after):
-    """Recent history, or the next catch-up batch after a seen id, and whether more follow."""
+def _history(room, since):
+    """Recent history, or the next catch-up batch after a seen seq or id, and whether more
+    follow."""
     chat = services()
-    if after is None:
+    if since is None:
         return chat.store.recent(room, chat.config["HISTORY_LIMIT"]), False
     batch = chat.config["CATCH_UP_BATCH"]
-    messages = chat.store.after(room, after, batch)
+    field, value = since
+    read = chat.store.after_seq if field == "after_seq" else chat.store.after
+    messages = read(room, value, batch)
     return messages, len(messages) == batch
 
 
@@ -270,7 +280,13 @@ def chat_message(data):
         chat.stats.count_message()
         emit("chat message", saved.message, to=room, include_self=False)
     message = saved.message
-    return {"ok": True, "id": message["id"], "ts": message["ts"], "duplicate": saved.duplicate}
+    return {
+        "ok": True,
+        "id": message["id"],
+        "seq": message["seq"],
+        "ts": message["ts"],
+        "duplicate": saved.duplicate,
+    }
 
 
 @acknowledged
