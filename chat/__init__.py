@@ -7,14 +7,16 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, instance, transport
+from .cluster.client_manager import RedisClientManager
+from .cluster.link import RedisLink
 from .cluster.orders import OrdersChannel
 from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
+from .core import store as history
 from .core.presence import Presence
 from .core.ratelimit import Quotas, RateLimiter
 from .core.stalls import StallWatch
 from .core.stats import Stats
-from .core.store import SQLiteStore
 from .core.writer import GroupCommitWriter
 from .extensions import csrf, socketio
 from .instance import StartupError
@@ -25,8 +27,9 @@ from .services import Services
 from .transport.body_limit import BodyLimit
 from .transport.compression import DeclineCompression
 from .transport.guards import close_connection
+from .transport.hosts import AllowedHosts
 from .web import admin_views, views
-from .web.security import add_security_headers
+from .web.security import SecurityHeaders
 from .web.sessions import ChatSessionInterface
 
 __all__ = ["StartupError", "create_app"]
@@ -59,19 +62,22 @@ def create_app(test_config=None):
         app.instance_path, "chat.sqlite3"
     )
     app.session_interface = ChatSessionInterface()
-    app.after_request(add_security_headers)
     csrf.init_app(app)
     _init_socketio(app)
+    if app.config["ALLOWED_HOSTS"]:
+        app.wsgi_app = AllowedHosts(app.wsgi_app, app.config["ALLOWED_HOSTS"])
+    app.wsgi_app = SecurityHeaders(app.wsgi_app)
     if app.config["TRUSTED_PROXIES"]:
         # Outermost, so Socket.IO's origin check sees the scheme and host the browser used.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     runtime = Runtime.of(socketio.server.eio)
-    _init_services(app, runtime)
+    link = _redis_link(app.config, runtime)
+    _init_services(app, runtime, link)
 
     events.register(socketio)
     app.register_blueprint(views.bp)
-    if admin.init_app(app, _kick_orders(app, runtime)):
+    if admin.init_app(app, _kick_orders(app, link)):
         app.register_blueprint(admin_views.bp)
     app.cli.add_command(cli.chat)
     return app
@@ -87,28 +93,40 @@ def _init_socketio(app):
     # The shared SocketIO object keeps its options from one init_app to the next; a queue's
     # client manager left by an earlier app in this process must not serve this one.
     socketio.server_options.pop("client_manager", None)
+    queue = app.config["MESSAGE_QUEUE"]
+    manager = {}
+    if is_redis(queue):
+        # Instead of python-socketio's RedisManager, whose publishes hold up the emitting
+        # handler for as long as Redis takes to answer or time out.
+        manager["client_manager"] = RedisClientManager(queue, app.config["REDIS_TIMEOUT"])
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"] or detected_async_mode(),
-        message_queue=app.config["MESSAGE_QUEUE"] or None,
+        message_queue=queue or None,
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
         ping_interval=app.config["PING_INTERVAL"],
         ping_timeout=app.config["PING_TIMEOUT"],
         serializer=transport.CheckedPacket,
+        **manager,
     )
-    transport.harden(socketio.server)
+    transport.harden(socketio.server, app.config["OPENING_SESSIONS_PER_ADDRESS"])
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = DeclineCompression(app.wsgi_app)
 
 
-def _init_services(app, runtime):
+def _redis_link(config, runtime):
+    """The Redis client that presence and kicks share, when the queue is Redis; else None."""
+    queue = config["MESSAGE_QUEUE"]
+    return RedisLink(queue, config["REDIS_TIMEOUT"], runtime) if is_redis(queue) else None
+
+
+def _init_services(app, runtime, link):
     """Create the store, the group-commit writer, presence, the announcer and the counters."""
-    store = _open_store(app.config)
-    queue = app.config["MESSAGE_QUEUE"]
-    if is_redis(queue):
-        presence = SharedPresence(queue, app.config["PRESENCE_TTL"], runtime)
+    store = _open_store(app.config, runtime)
+    if link is not None:
+        presence = SharedPresence(link, app.config["PRESENCE_TTL"], runtime)
     else:
         presence = Presence()
     announcer = Announcer(presence, app.config["ANNOUNCE_INTERVAL"])
@@ -136,19 +154,28 @@ def _watched_stalls(config, runtime):
     return _stall_watch
 
 
-def _open_store(config):
-    """The history store the configuration names, or StartupError when it cannot be opened."""
+def _open_store(config, runtime):
+    """The history store the configuration names, its schema brought up to date, or
+    StartupError when it cannot be opened."""
+    database = config["DATABASE"]
     try:
-        return SQLiteStore(config["DATABASE"], config["DATABASE_SYNCHRONOUS"])
+        store = history.open_store(
+            database,
+            synchronous=config["DATABASE_SYNCHRONOUS"],
+            pool_size=config["DATABASE_POOL_SIZE"],
+            on_event_loop=runtime.async_mode == "eventlet",
+        )
     except Exception as error:
-        raise StartupError(f"cannot open the database {config['DATABASE']}: {error}") from None
+        raise StartupError(f"cannot open the database {history.shown(database)}: {error}") from None
+    for migration in store.upgraded:
+        logger.info("history schema upgraded in %s: %s", history.shown(database), migration)
+    return store
 
 
-def _kick_orders(app, runtime):
+def _kick_orders(app, link):
     """The channel that carries kicks to every process, when they share a Redis queue."""
-    queue = app.config["MESSAGE_QUEUE"]
-    if is_redis(queue):
-        return OrdersChannel(queue, KICK_ORDERS, runtime)
-    if queue:
+    if link is not None:
+        return OrdersChannel(link, KICK_ORDERS)
+    if app.config["MESSAGE_QUEUE"]:
         logger.warning("kicks reach only this process's sockets with a non-Redis queue")
     return None

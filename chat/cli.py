@@ -7,8 +7,10 @@ from flask.cli import AppGroup
 
 from .cluster.shared_presence import is_redis
 from .core import names
+from .core.store import shown
 from .extensions import socketio
 from .realtime import moderation, payloads
+from .services import services
 
 chat = AppGroup("chat", help="Operate the running chat servers.")
 
@@ -47,3 +49,13 @@ def _servers_listening(url):
     except redis.RedisError as error:
         raise click.ClickException(f"Cannot reach FLASK_MESSAGE_QUEUE: {error}") from None
     return count
+
+
+@chat.command("migrate")
+def migrate():
+    """Bring the history database's schema up to date, as every server does when it starts."""
+    store = services().store
+    where = shown(current_app.config["DATABASE"])
+    for migration in store.upgraded:
+        click.echo(f"Applied {migration} to {where}")
+    click.echo(f"The history schema of {where} is at version {store.schema_version()}.")

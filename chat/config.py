@@ -8,10 +8,13 @@ from .instance import StartupError
 class Config:
     """Safe defaults: an embedded SQLite database, same-origin sockets, rate limiting on."""
 
-    # Path of the SQLite history database; empty means `chat.sqlite3` in the instance folder.
+    # Path of the SQLite history database (empty: `chat.sqlite3` in the instance folder), or a
+    # PostgreSQL URL, postgresql://user:password@host:port/database, for several hosts.
     DATABASE = ""
-    # "NORMAL" survives a crashed or killed process; "FULL" also survives power loss (slower).
+    # SQLite: "NORMAL" survives a crashed or killed process; "FULL" also survives power loss.
     DATABASE_SYNCHRONOUS = "NORMAL"
+    # PostgreSQL: most connections a process opens for reads (the writer has one of its own).
+    DATABASE_POOL_SIZE = 10
     # Extra origins allowed to open a socket; the same origin is always allowed.
     CORS_ALLOWED_ORIGINS: list[str] = []
     # e.g. "redis://127.0.0.1:6379/0" to share rooms and broadcasts between processes.
@@ -21,8 +24,19 @@ class Config:
     # With a Redis MESSAGE_QUEUE: seconds a process's users stay listed after it dies without
     # a goodbye (SIGKILL, power loss), long enough for them to reconnect to another process.
     PRESENCE_TTL = 15
+    # With a Redis MESSAGE_QUEUE: seconds any Redis call may wait for an answer. A Redis that
+    # does not answer in time is taken for unreachable until it answers a ping again: answers
+    # then come from this process alone and broadcasts to the others wait (docs/deployment.md).
+    REDIS_TIMEOUT = 1.0
     # Number of proxies in front of the app whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXIES = 0
+    # Host names the chat answers to, e.g. ["chat.example.com"] (".example.com" allows its
+    # subdomains); any other Host is refused with 400. Empty allows any.
+    ALLOWED_HOSTS: list[str] = []
+    # Socket.IO sessions one address may have handshaken but not yet connected; a handshake
+    # over it is refused with 429. 0 lifts the cap. High enough for load tests from one
+    # address; behind a proxy that reports client addresses, 50 (docs/deployment.md).
+    OPENING_SESSIONS_PER_ADDRESS = 1000
     HISTORY_LIMIT = 50
     CATCH_UP_BATCH = 200
     # Seconds between coalesced broadcasts of the room directory and presence.

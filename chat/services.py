@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from .core.presence import Presence
     from .core.ratelimit import Quotas, RateLimiter
     from .core.stats import Stats
-    from .core.store import SQLiteStore
+    from .core.store import HistoryStore
     from .core.writer import GroupCommitWriter
     from .realtime.announcer import Announcer
 
@@ -24,7 +24,7 @@ class Services:
     """What the handlers and views of one app work with; made by `create_app`."""
 
     config: Config
-    store: SQLiteStore
+    store: HistoryStore
     writer: GroupCommitWriter
     presence: Presence
     announcer: Announcer

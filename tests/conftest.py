@@ -1,19 +1,66 @@
-"""Shared fixtures: an app on a temporary database, its HTTP client, and socket clients."""
+"""Shared fixtures: an app on a temporary database (SQLite, and PostgreSQL), its HTTP client,
+and socket clients."""
 
+import contextlib
+import sqlite3
+
+import psycopg
 import pytest
+from postgres_server import PostgresServer
 
 from chat import create_app
+from chat.core.store import is_postgres
 from chat.extensions import socketio
+
+BACKENDS = ("sqlite", "postgres")
+
+
+@pytest.fixture(scope="session")
+def postgres():
+    """One PostgreSQL server for the whole run, started when a test first needs it."""
+    with PostgresServer() as server:
+        yield server
 
 
 @pytest.fixture
-def app(tmp_path):
+def postgres_database(postgres):
+    """The URL of a new, empty PostgreSQL database, dropped after the test."""
+    url = postgres.create_database()
+    yield url
+    postgres.drop_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def database(request, tmp_path):
+    """The DATABASE setting of a test's app: a SQLite file, then a PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "chat.sqlite3")
+    return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+def run_sql(database):
+    """Run one SQL statement on the test's database from outside the app, as an operator."""
+
+    def run(statement):
+        if is_postgres(database):
+            with psycopg.connect(database, autocommit=True) as connection:
+                connection.execute(statement)
+        else:
+            with contextlib.closing(sqlite3.connect(database)) as connection:
+                connection.execute(statement)
+
+    return run
+
+
+@pytest.fixture
+def app(database):
     """A fresh app with its own database and instance folder, CSRF off for form tests."""
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
-            "DATABASE": str(tmp_path / "chat.sqlite3"),
+            "DATABASE": database,
             "WTF_CSRF_ENABLED": False,
             "ANNOUNCE_INTERVAL": 0,
             # Rate limits have tests of their own (test_abuse.py); here they would refuse

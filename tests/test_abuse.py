@@ -537,8 +537,17 @@ def test_a_client_sending_within_its_limit_through_a_server_stop_is_never_refuse
     watcher.close()
 
 
-def test_sockets_inflating_the_room_directory_are_capped_and_newcomers_get_a_short_list(server):
-    """25 sockets from one address each try to open 20 new rooms."""
+def test_sockets_inflating_the_room_directory_are_capped_and_newcomers_get_a_short_list(
+    tmp_path,
+):
+    """25 sockets from one address each try to open 20 new rooms (on a server of their own:
+    the address's creations are used up afterwards)."""
+    with GunicornServer(tmp_path) as server:
+        inflate_and_check(server)
+
+
+def inflate_and_check(server):
+    """Let 25 sockets try 20 new rooms each; check the cap, the directory, and the others."""
     inflaters = [raw_socket(server, f"inflater{n}") for n in range(25)]
     created = 0
     for number, inflater in enumerate(inflaters):

@@ -160,6 +160,7 @@ def test_the_right_token_is_admitted_and_sees_this_process_at_once(operator, joi
 
 
 @pytest.mark.parametrize("configured", ["", "too-short"])
+@pytest.mark.usefixtures("database")  # the app, made below once the token is set, needs it
 def test_without_a_usable_token_configured_the_namespace_and_page_are_off(
     monkeypatch, request, configured
 ):

@@ -1,5 +1,8 @@
 """Presence shared through a real Redis: several SharedPresence objects stand for processes."""
 
+import contextlib
+import os
+import signal
 import time
 
 import engineio
@@ -7,12 +10,15 @@ import pytest
 import redis
 from deploy_servers import RedisServer
 
+from chat.cluster.link import RedisLink, RedisUnavailable
 from chat.cluster.shared_presence import PREFIX, SharedPresence
 from chat.runtime import Runtime
 
 pytestmark = pytest.mark.timeout(60)
 
 TTL = 1
+# Short, so that Redis is frozen for less than the TTL while a test waits one out.
+TIMEOUT = 0.2
 
 
 @pytest.fixture(scope="module")
@@ -29,9 +35,8 @@ def processes(queue):
     made = []
 
     def process():
-        presence = SharedPresence(
-            queue.url, TTL, Runtime.of(engineio.Server(async_mode="threading"))
-        )
+        runtime = Runtime.of(engineio.Server(async_mode="threading"))
+        presence = SharedPresence(RedisLink(queue.url, TIMEOUT, runtime), TTL, runtime)
         presence.departures = []
         presence.report_departures_to(lambda *departure: presence.departures.append(departure))
         made.append(presence)
@@ -113,3 +118,51 @@ def test_a_process_publishes_itself_again_after_redis_lost_everything(processes,
 
     eventually(lambda: two.members("lobby") == ["alice"])
     assert two.holder("alice") == "owner-a"
+
+
+@contextlib.contextmanager
+def frozen(queue):
+    """Redis stopped in its tracks (SIGSTOP) inside the block, and always resumed after it."""
+    os.killpg(queue.process.pid, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(queue.process.pid, signal.SIGCONT)
+
+
+def test_while_redis_does_not_answer_a_process_answers_alone_and_refuses_new_nicknames(
+    processes, queue
+):
+    one, two = processes(), processes()
+    one.claim("s1", "alice", "owner-a")
+    one.join("s1", "lobby")
+    two.claim("s2", "bob", "owner-b")
+    two.join("s2", "lobby")
+
+    with frozen(queue):
+        assert one.members("lobby") == ["alice"]
+        assert one.holder("bob") is None and one.holder("alice") == "owner-a"
+        with pytest.raises(RedisUnavailable):
+            one.claim("s3", "carol", "owner-c")
+        assert one.claim("s4", "Alice", "owner-a") == (True, False)
+        assert one.join("s1", "kitchen") is True
+        assert one.directory() == [
+            {"name": "kitchen", "members": 1},
+            {"name": "lobby", "members": 1},
+        ]
+        assert one.release("s4") == ("Alice", [], False)
+
+
+def test_what_a_process_did_while_redis_did_not_answer_is_shared_once_it_answers(processes, queue):
+    one, two = processes(), processes()
+    one.claim("s1", "alice", "owner-a")
+    one.join("s1", "lobby")
+    one.claim("s2", "bob", "owner-b")
+    one.join("s2", "lobby")
+
+    with frozen(queue):
+        one.join("s1", "kitchen")
+        assert one.release("s2") == ("bob", ["lobby"], True)
+
+    shared = (["alice"], ["alice"], None)
+    eventually(lambda: (two.members("lobby"), two.members("kitchen"), two.holder("bob")) == shared)

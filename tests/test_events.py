@@ -1,7 +1,5 @@
 """The public event contract on namespace `/`, through Flask-SocketIO's test client."""
 
-import sqlite3
-
 import pytest
 from inbox import received
 
@@ -38,6 +36,11 @@ def test_the_same_owner_key_may_hold_a_nickname_on_two_sockets(connect):
     assert connect("alice", auth={"nick": "alice", "key": "k1"}).is_connected()
     assert connect("alice", auth={"nick": "alice", "key": "k1"}).is_connected()
     assert not connect("alice", auth={"nick": "alice", "key": "k2"}).is_connected()
+
+
+@pytest.mark.parametrize("key", ["nul\x00", "\ud800", "k" * 129])
+def test_a_key_no_database_can_store_is_refused(connect, key):
+    assert not connect("alice", auth={"nick": "alice", "key": key}).is_connected()
 
 
 def test_a_nickname_is_free_again_after_its_user_disconnects(connect):
@@ -118,9 +121,16 @@ def test_a_message_reaches_the_others_in_its_room_only(joined):
     bob = joined("bob", "a")
     carol = joined("carol", "b")
     ack = send(alice, "a", "hello a")
-    assert ack["ok"] is True and ack["id"] > 0 and ack["ts"] > 0
+    assert ack["ok"] is True and ack["id"] > 0 and ack["seq"] == 1 and ack["ts"] > 0
     assert received(bob, "chat message") == [
-        {"id": ack["id"], "room": "a", "nick": "alice", "text": "hello a", "ts": ack["ts"]}
+        {
+            "id": ack["id"],
+            "room": "a",
+            "seq": 1,
+            "nick": "alice",
+            "text": "hello a",
+            "ts": ack["ts"],
+        }
     ]
     assert received(carol, "chat message") == []
     assert received(alice, "chat message") == [], "the sender has the ack, not an echo"
@@ -132,13 +142,21 @@ def test_message_ids_strictly_increase(joined):
     assert ids == sorted(ids) and len(set(ids)) == 4
 
 
+def test_seq_counts_each_room_s_messages_one_by_one(joined):
+    alice = joined("alice", "a", "b")
+    seqs = [(room, send(alice, room, "x")["seq"]) for room in ("a", "b", "a", "a", "b")]
+    assert seqs == [("a", 1), ("b", 1), ("a", 2), ("a", 3), ("b", 2)]
+
+
 def test_resending_a_client_id_acks_the_original_id_without_a_second_broadcast(joined):
     alice = joined("alice", "a")
     bob = joined("bob", "a")
     first = send(alice, "a", "once", client_id="c-1")
     again = send(alice, "a", "once", client_id="c-1")
     assert again["id"] == first["id"] and again["duplicate"] is True
+    assert again["seq"] == first["seq"] == 1
     assert len(received(bob, "chat message")) == 1
+    assert send(alice, "a", "next")["seq"] == 2, "a resend uses up no seq"
 
 
 # Typing
@@ -226,6 +244,7 @@ def test_a_reconnecting_user_is_not_announced_as_coming_online(connect):
         ({"room": ["a"], "text": "hi"}, "must be text"),
         ({"room": "b", "text": "hi"}, "not joined"),
         ({"room": "a", "text": "hi", "client_id": ""}, "client_id"),
+        ({"room": "a", "text": "nul \x00 inside"}, "NUL"),
     ],
 )
 def test_a_bad_message_gets_a_clear_error_and_changes_nothing(joined, app, payload, reason):
@@ -254,6 +273,10 @@ def test_a_message_of_exactly_2000_characters_is_accepted(joined):
         ("typing", {"room": "elsewhere", "active": True}),
         ("history", {"room": "a", "after": -1}),
         ("history", {"room": "a", "after": "5"}),
+        ("history", {"room": "a", "after_seq": -1}),
+        ("history", {"room": "a", "after_seq": 2**63}),
+        ("join", {"room": "a", "after_seq": "5"}),
+        ("join", {"room": "a", "after_seq": 1, "after": 1}),
     ],
 )
 def test_other_bad_payloads_get_an_error_ack(joined, event, payload):
@@ -279,11 +302,12 @@ def test_a_socket_can_join_at_most_20_rooms(connect):
     assert ack["ok"] is False and "at most 20" in ack["error"]
 
 
-def test_when_history_cannot_be_written_the_sender_is_told_and_nothing_is_broadcast(joined, app):
+def test_when_history_cannot_be_written_the_sender_is_told_and_nothing_is_broadcast(
+    joined, run_sql
+):
     alice = joined("alice", "a")
     bob = joined("bob", "a")
-    with sqlite3.connect(app.config["DATABASE"]) as database:
-        database.execute("DROP TABLE message")
+    run_sql("DROP TABLE message")
     ack = send(alice, "a", "lost?")
     assert ack == {"ok": False, "error": "History is unavailable right now; nothing was changed."}
     assert received(bob, "chat message") == []
@@ -314,6 +338,33 @@ def test_catch_up_comes_in_bounded_batches_until_nothing_is_left(joined, app):
         ack = bob.emit("history", {"room": "a", "after": collected[-1]}, callback=True)
         collected += [m["id"] for m in ack["messages"]]
     assert collected == ids
+
+
+def test_rejoining_after_the_last_seen_seq_returns_only_what_was_missed(joined):
+    alice = joined("alice", "a")
+    bob = joined("bob", "a")
+    seen = send(alice, "a", "seen")["seq"]
+    bob.disconnect()
+    missed = [send(alice, "a", f"missed {n}")["seq"] for n in range(3)]
+    bob = joined("bob")
+    ack = bob.emit("join", {"room": "a", "after_seq": seen}, callback=True)
+    assert [m["seq"] for m in ack["history"]] == missed == [2, 3, 4]
+    assert [m["text"] for m in ack["history"]] == ["missed 0", "missed 1", "missed 2"]
+    assert ack["more"] is False
+
+
+def test_catch_up_by_seq_comes_in_bounded_batches_until_nothing_is_left(joined, app):
+    app.extensions["chat"].config["CATCH_UP_BATCH"] = 4
+    alice = joined("alice", "a")
+    for n in range(10):
+        send(alice, "a", f"m{n}")
+    bob = joined("bob")
+    ack = bob.emit("join", {"room": "a", "after_seq": 0}, callback=True)
+    collected = [m["seq"] for m in ack["history"]]
+    while ack["more"]:
+        ack = bob.emit("history", {"room": "a", "after_seq": collected[-1]}, callback=True)
+        collected += [m["seq"] for m in ack["messages"]]
+    assert collected == list(range(1, 11))
 
 
 def test_a_connect_that_fails_inside_the_server_is_refused_and_frees_the_nickname(

@@ -18,10 +18,13 @@ import threading
 import time
 from functools import partial
 
+import psycopg
 import pytest
 import socketio
 from inbox import received
 from servers import GunicornServer
+
+from chat.core.store import is_postgres
 
 pytestmark = pytest.mark.timeout(120)
 
@@ -248,11 +251,13 @@ def wait_until(condition, timeout, what):
 
 
 def stored(database):
-    """Every stored message as (id, room, nick, client_id, text), in id order."""
+    """Every stored message as (id, room, nick, client_id, text, seq), in id order."""
+    query = "SELECT id, room, nick, client_id, text, seq FROM message ORDER BY id"
+    if is_postgres(database):
+        with psycopg.connect(database) as connection:
+            return connection.execute(query).fetchall()
     with sqlite3.connect(f"file:{database}?mode=ro", uri=True) as connection:
-        return connection.execute(
-            "SELECT id, room, nick, client_id, text FROM message ORDER BY id"
-        ).fetchall()
+        return connection.execute(query).fetchall()
 
 
 def assert_exactly_once_and_converged(users, senders, database):
@@ -274,6 +279,8 @@ def assert_exactly_once_and_converged(users, senders, database):
         for client_id, ack in sender.acks.items():
             assert (ack["id"], client_id) in {(row[0], row[3]) for row in rows}
     for room in ROOMS:
+        seqs = sorted(row[5] for row in rows if row[1] == room)
+        assert seqs == list(range(1, len(seqs) + 1)), "each room's seqs without gap or repeat"
         expected = [row[0] for row in rows if row[1] == room]
         wait_until(
             lambda room=room, expected=expected: all(u.shown(room) == expected for u in users),
@@ -289,8 +296,8 @@ def assert_exactly_once_and_converged(users, senders, database):
 
 
 @pytest.fixture
-def server(tmp_path):
-    with GunicornServer(tmp_path, env=LIMITS) as server:
+def server(tmp_path, database):
+    with GunicornServer(tmp_path, env={**LIMITS, "FLASK_DATABASE": database}) as server:
         yield server
 
 
@@ -312,9 +319,8 @@ def users():
 
 
 def test_a_server_killed_mid_burst_loses_no_acked_message_and_everyone_converges(
-    server, users, tmp_path
+    server, users, database
 ):
-    database = tmp_path / "chat.sqlite3"
     senders = users(server.url, *(f"sender{n}" for n in range(SENDERS)))
     listeners = users(server.url, "listener0", "listener1")
     sending = burst(senders, pause=0.01)
@@ -333,7 +339,7 @@ def test_a_server_killed_mid_burst_loses_no_acked_message_and_everyone_converges
 
 
 def test_connections_cut_again_and_again_mid_burst_still_deliver_every_message_once(
-    server, users, tmp_path
+    server, users, database
 ):
     proxy = CuttingProxy(server.port)
     try:
@@ -347,13 +353,14 @@ def test_connections_cut_again_and_again_mid_burst_still_deliver_every_message_o
             proxy.cut()
         for thread in sending:
             thread.join(30)
-        assert_exactly_once_and_converged(senders + listeners, senders, tmp_path / "chat.sqlite3")
+        assert_exactly_once_and_converged(senders + listeners, senders, database)
         resent = [ack for s in senders for ack in s.acks.values() if ack["duplicate"]]
         assert resent, "some acks were lost with a cut, and the resends were acked as duplicates"
     finally:
         proxy.close()
 
 
+@pytest.mark.parametrize("database", ["sqlite"], indirect=True)
 def test_a_full_database_refuses_messages_clearly_and_recovers_when_space_returns(joined, app):
     store = app.extensions["chat"].store
     alice = joined("alice", "alpha")

@@ -48,6 +48,7 @@ def test_two_users_chat_over_a_real_websocket(server):
         {
             "id": ack["id"],
             "room": "lobby",
+            "seq": ack["seq"],
             "nick": "alice",
             "text": "hello over the wire",
             "ts": ack["ts"],

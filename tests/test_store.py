@@ -1,14 +1,27 @@
-"""The SQLite history store on its own: ordering, limits, idempotent saves, persistence."""
+"""The history store on its own, on SQLite and on PostgreSQL: ordering, seq numbers, limits,
+idempotent saves, persistence, and every query on an index."""
 
+import contextlib
 import sqlite3
+import threading
+import time
 
+import psycopg
 import pytest
 
-from chat.core.store import Draft, SQLiteStore, StoreBusy
+from chat.core.store import Draft, StoreBusy, open_store
+from chat.core.store.sqlite import SQLiteStore
 
 
 @pytest.fixture
-def store(tmp_path):
+def store(database):
+    store = open_store(database)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def sqlite_store(tmp_path):
     store = SQLiteStore(str(tmp_path / "history.sqlite3"))
     yield store
     store.close()
@@ -20,6 +33,10 @@ def draft(text, room="lobby", nick="alice", client_id=None, ts=1):
     )
 
 
+def texts(messages):
+    return [message["text"] for message in messages]
+
+
 def test_ids_increase_strictly_across_batches_and_rooms(store):
     first = store.save_batch([draft("a"), draft("b", room="other")])
     second = store.save_batch([draft("c")])
@@ -27,21 +44,38 @@ def test_ids_increase_strictly_across_batches_and_rooms(store):
     assert ids == sorted(ids) and len(set(ids)) == 3
 
 
+def test_seq_rises_by_one_per_message_of_each_room_across_batches(store):
+    first = store.save_batch([draft("a1"), draft("b1", room="b"), draft("a2")])
+    second = store.save_batch([draft("b2", room="b"), draft("a3")])
+    seqs = [(s.message["room"], s.message["seq"]) for s in first + second]
+    assert seqs == [("lobby", 1), ("b", 1), ("lobby", 2), ("b", 2), ("lobby", 3)]
+
+
 def test_recent_returns_the_last_messages_oldest_first(store):
     store.save_batch([draft(f"m{n}") for n in range(60)])
     recent = store.recent("lobby", 50)
-    assert [m["text"] for m in recent] == [f"m{n}" for n in range(10, 60)]
+    assert texts(recent) == [f"m{n}" for n in range(10, 60)]
+    assert [m["seq"] for m in recent] == list(range(11, 61))
 
 
 def test_recent_only_returns_the_asked_room(store):
     store.save_batch([draft("here"), draft("elsewhere", room="other")])
-    assert [m["text"] for m in store.recent("lobby", 50)] == ["here"]
+    assert texts(store.recent("lobby", 50)) == ["here"]
 
 
 def test_after_returns_bounded_batches_past_an_id(store):
     saved = store.save_batch([draft(f"m{n}") for n in range(5)])
     after = store.after("lobby", saved[1].message["id"], 2)
-    assert [m["text"] for m in after] == ["m2", "m3"]
+    assert texts(after) == ["m2", "m3"]
+
+
+def test_after_seq_returns_bounded_batches_past_a_seq_of_one_room(store):
+    store.save_batch([draft(f"m{n}") for n in range(5)] + [draft("x", room="other")])
+    assert [(m["seq"], m["text"]) for m in store.after_seq("lobby", 2, 2)] == [
+        (3, "m2"),
+        (4, "m3"),
+    ]
+    assert store.after_seq("lobby", 5, 10) == []
 
 
 def test_same_client_id_is_stored_once_and_answered_with_the_first_id(store):
@@ -50,62 +84,235 @@ def test_same_client_id_is_stored_once_and_answered_with_the_first_id(store):
         [draft("hello", client_id="c-1"), draft("hello", nick="bob", client_id="c-1")]
     )
     assert not first.duplicate and again.duplicate
-    assert again.message["id"] == first.message["id"]
+    assert again.message == first.message
     assert not other.duplicate, "another sender may reuse the same client id"
-    assert len(store.recent("lobby", 50)) == 2
+    assert [m["seq"] for m in store.recent("lobby", 50)] == [1, 2], "a resend takes no seq"
 
 
 def test_duplicates_within_one_batch_are_stored_once(store):
     results = store.save_batch([draft("x", client_id="k"), draft("x", client_id="k")])
     assert [r.duplicate for r in results] == [False, True]
-    assert results[0].message["id"] == results[1].message["id"]
+    assert results[0].message == results[1].message
+    assert store.save_batch([draft("next")])[0].message["seq"] == 2
 
 
-def test_failed_batch_stores_nothing(store, tmp_path):
-    with pytest.raises(sqlite3.Error):
+def test_failed_batch_stores_nothing_and_uses_up_no_seq(store):
+    with pytest.raises((sqlite3.Error, psycopg.Error)):
         store.save_batch([draft("fine"), draft(object())])
     assert store.recent("lobby", 50) == []
-    assert store.save_batch([draft("after the failure")])[0].message["text"]
+    [saved] = store.save_batch([draft("after the failure")])
+    assert saved.message["seq"] == 1
 
 
-def test_history_survives_reopening_the_database(tmp_path):
-    path = str(tmp_path / "history.sqlite3")
-    first = SQLiteStore(path)
+def test_history_survives_reopening_the_database(database):
+    first = open_store(database)
     first.save_batch([draft("persisted")])
     first.close()
-    reopened = SQLiteStore(path)
-    assert [m["text"] for m in reopened.recent("lobby", 50)] == ["persisted"]
+    reopened = open_store(database)
+    assert texts(reopened.recent("lobby", 50)) == ["persisted"]
+    assert reopened.upgraded == [], "the schema was brought up to date once"
+    assert reopened.save_batch([draft("next")])[0].message["seq"] == 2
     reopened.close()
 
 
 def test_delete_removes_a_message_and_returns_it(store):
     [saved] = store.save_batch([draft("oops")])
     removed = store.delete(saved.message["id"])
-    assert removed["text"] == "oops" and removed["room"] == "lobby"
+    assert removed["text"] == "oops" and removed["room"] == "lobby" and removed["seq"] == 1
     assert store.recent("lobby", 50) == []
     assert store.delete(saved.message["id"]) is None
 
 
+def test_a_deleted_message_s_seq_is_not_given_again(store):
+    [saved] = store.save_batch([draft("oops")])
+    store.delete(saved.message["id"])
+    assert store.save_batch([draft("next")])[0].message["seq"] == 2
+
+
 def test_room_names_lists_rooms_with_history_most_recent_first(store):
-    store.save_batch([draft("1", room="old"), draft("2", room="new")])
-    assert store.room_names(10) == ["new", "old"]
+    store.save_batch([draft("1", room="old", ts=1000), draft("2", room="new", ts=2000)])
+    store.save_batch([draft("3", room="middle", ts=3000), draft("4", room="new", ts=4000)])
+    assert store.room_names(10) == ["new", "middle", "old"]
+    assert store.room_names(2) == ["new", "middle"]
 
 
-def test_a_write_that_would_wait_for_another_process_is_refused_at_once(store):
-    other = sqlite3.connect(store.path, isolation_level=None)
+def test_a_room_s_activity_moves_in_steps_of_a_second(store):
+    store.save_batch([draft("1", room="first", ts=10_000), draft("2", room="second", ts=10_500)])
+    store.save_batch([draft("3", room="first", ts=10_900)])
+    assert store.room_names(10) == ["second", "first"], "first's newest is under a second on"
+    store.save_batch([draft("4", room="first", ts=11_000)])
+    assert store.room_names(10) == ["first", "second"]
+
+
+def test_a_room_has_history_once_a_message_was_stored_in_it(store):
+    assert not store.has_history("lobby")
+    store.save_batch([draft("hello")])
+    assert store.has_history("lobby") and not store.has_history("other")
+
+
+def test_a_new_database_is_at_the_newest_schema(store):
+    assert store.schema_version() == 2
+
+
+# Every query on an index: the time of a read does not grow with the history.
+
+
+def exercise(store):
+    """Every kind of store call, on history in two rooms."""
+    store.save_batch([draft(f"m{n}", client_id=f"c{n}") for n in range(20)])
+    store.save_batch([draft("again", client_id="c3"), draft("o", room="other")])
+    store.recent("lobby", 5)
+    store.after("lobby", 3, 5)
+    store.after_seq("lobby", 3, 5)
+    store.room_names(5)
+    store.has_history("other")
+    store.delete(2)
+
+
+def test_every_sqlite_query_searches_an_index(sqlite_store):
+    statements = []
+    for connection in (sqlite_store._writer, sqlite_store._eager_writer, sqlite_store._reader):
+        connection.set_trace_callback(statements.append)
+    exercise(sqlite_store)
+    queries = [s for s in statements if s.split()[0].upper() in ("SELECT", "INSERT", "DELETE")]
+    assert len(queries) > 10
+    with contextlib.closing(sqlite3.connect(sqlite_store.path)) as probe:
+        for query in queries:
+            plan = [row[3] for row in probe.execute(f"EXPLAIN QUERY PLAN {query}")]
+            full_scans = [step for step in plan if step.startswith("SCAN") and "INDEX" not in step]
+            assert not full_scans, f"{query}: {plan}"
+
+
+def test_every_postgres_query_uses_an_index(postgres, postgres_database):
+    open_store(postgres_database).close()
+    name = postgres_database.rsplit("/", 1)[1]
+    with psycopg.connect(postgres.url(), autocommit=True) as admin:
+        for setting in (
+            "session_preload_libraries = 'auto_explain'",
+            "auto_explain.log_min_duration = 0",
+            "enable_seqscan = off",
+        ):
+            admin.execute(f"ALTER DATABASE {name} SET {setting}")
+    store = open_store(postgres_database)
+    exercise(store)
+    store.close()
+    plans = [plan for plan in postgres.plans(name) if "schema_migration" not in plan]
+    assert len(plans) > 5
+    for plan in plans:
+        assert "Seq Scan on message" not in plan and "Seq Scan on room" not in plan, plan
+
+
+# Several processes or hosts on one database
+
+
+def test_a_write_that_would_wait_for_another_process_is_refused_at_once(sqlite_store):
+    other = sqlite3.connect(sqlite_store.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")
     with pytest.raises(StoreBusy):
-        store.save_batch([draft("not yet")], wait=False)
+        sqlite_store.save_batch([draft("not yet")], wait=False)
     other.execute("COMMIT")
     other.close()
-    [saved] = store.save_batch([draft("now")], wait=False)
-    assert [m["text"] for m in store.recent("lobby", 10)] == ["now"]
-    assert saved.message["id"] == 1
+    [saved] = sqlite_store.save_batch([draft("now")], wait=False)
+    assert texts(sqlite_store.recent("lobby", 10)) == ["now"]
+    assert saved.message["id"] == 1 and saved.message["seq"] == 1
 
 
-def test_commits_leave_the_log_to_checkpoints(store):
-    store.save_batch([draft(f"m{n}") for n in range(50)])
-    logged, copied = store.checkpoint()
+def test_commits_leave_the_log_to_checkpoints(sqlite_store):
+    sqlite_store.save_batch([draft(f"m{n}") for n in range(50)])
+    logged, copied = sqlite_store.checkpoint()
     assert logged > 0 and copied == logged
-    for connection in (store._writer, store._eager_writer):
+    for connection in (sqlite_store._writer, sqlite_store._eager_writer):
         assert connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+
+
+@pytest.fixture
+def two_hosts(postgres_database):
+    """Two stores on one PostgreSQL database, as two hosts have."""
+    hosts = [open_store(postgres_database) for _ in range(2)]
+    yield hosts
+    for host in hosts:
+        host.close()
+
+
+def run_together(*work):
+    """Run functions in threads at once; return their results, or raise the first error."""
+    results, errors = [None] * len(work), []
+
+    def run(index, function):
+        try:
+            results[index] = function()
+        except Exception as error:  # noqa: BLE001  (re-raised below)
+            errors.append(error)
+
+    threads = [threading.Thread(target=run, args=item) for item in enumerate(work)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    if errors:
+        raise errors[0]
+    return results
+
+
+def test_two_hosts_writing_one_room_number_its_messages_once_each_without_gaps(two_hosts):
+    rounds = 60
+
+    def write(host, name):
+        # Rooms in opposite orders on the two hosts: their locks must not deadlock.
+        rooms = ("shared", f"own-{name}") if name == "one" else (f"own-{name}", "shared")
+        return [
+            host.save_batch([draft(f"{name} {n}", room=room) for room in rooms])
+            for n in range(rounds)
+        ]
+
+    run_together(lambda: write(two_hosts[0], "one"), lambda: write(two_hosts[1], "two"))
+    shared = two_hosts[0].after_seq("shared", 0, 1000)
+    assert [m["seq"] for m in shared] == list(range(1, 2 * rounds + 1))
+    for name in ("one", "two"):
+        mine = [m["text"] for m in shared if m["text"].startswith(name)]
+        assert mine == [f"{name} {n}" for n in range(rounds)], "each host's commits in order"
+        own = two_hosts[0].after_seq(f"own-{name}", 0, 1000)
+        assert [m["seq"] for m in own] == list(range(1, rounds + 1))
+
+
+def test_a_resend_stored_by_another_host_meanwhile_is_answered_as_a_duplicate_without_a_gap(
+    two_hosts, postgres_database
+):
+    waiting, _ = two_hosts
+    waiting.save_batch([draft("before")])
+    with psycopg.connect(postgres_database) as other_host:
+        # Another host stores the resend and has not committed yet.
+        other_host.execute("INSERT INTO room (name, last_seq, last_ts) VALUES ('elsewhere', 1, 1)")
+        other_host.execute(
+            "INSERT INTO message (room, seq, nick, sender_key, client_id, text, ts)"
+            " VALUES ('elsewhere', 1, 'alice', 'alice', 'c-1', 'hello', 1)"
+        )
+        outcome = {}
+        saving = threading.Thread(
+            target=lambda: outcome.update(
+                saved=waiting.save_batch([draft("hello", client_id="c-1"), draft("next")])
+            )
+        )
+        saving.start()
+        wait_until_a_session_waits_for_a_lock(postgres_database)
+        other_host.commit()
+    saving.join(30)
+    [resend, following] = outcome["saved"]
+    assert resend.duplicate and resend.message["room"] == "elsewhere"
+    assert not following.duplicate and following.message["seq"] == 2, "no seq was lost"
+    assert [m["seq"] for m in waiting.recent("lobby", 10)] == [1, 2]
+
+
+def wait_until_a_session_waits_for_a_lock(url, timeout=10.0):
+    """Poll PostgreSQL's activity view until some session of the database waits for a lock."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(url, autocommit=True) as watcher:
+        while time.monotonic() < deadline:
+            [waiting] = watcher.execute(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            ).fetchone()
+            if waiting:
+                return
+            time.sleep(0.02)
+    pytest.fail("no session waited for the other host's lock")

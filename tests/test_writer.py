@@ -9,7 +9,9 @@ import engineio
 import pytest
 
 from chat.core import writer as writer_module
-from chat.core.store import Draft, SQLiteStore
+from chat.core.store import Draft
+from chat.core.store.postgres import PostgresStore
+from chat.core.store.sqlite import SQLiteStore
 from chat.core.writer import GroupCommitWriter
 from chat.runtime import Runtime
 
@@ -113,3 +115,36 @@ def test_checkpoints_follow_commits_at_most_once_per_interval(store, monkeypatch
     assert store.checkpoints == 1
     logged, copied = store.checkpoint()
     assert copied == logged
+
+
+class ObservedPostgresStore(PostgresStore):
+    """The real PostgreSQL store, noting where each write ran."""
+
+    def __init__(self, url, runner):
+        super().__init__(url)
+        self.runner = runner
+        self.writes_in_runner = []
+
+    def save_batch(self, drafts, wait=True):
+        """Save as usual; note whether it ran through the runner."""
+        self.writes_in_runner.append(self.runner.running)
+        return super().save_batch(drafts, wait)
+
+    def delete(self, message_id):
+        """Delete as usual; note whether it ran through the runner."""
+        self.writes_in_runner.append(self.runner.running)
+        return super().delete(message_id)
+
+
+def test_a_store_whose_waits_yield_runs_every_write_in_place_without_checkpoints(
+    postgres_database, runner, monkeypatch
+):
+    monkeypatch.setattr(writer_module, "CHECKPOINT_INTERVAL", 0)
+    store = ObservedPostgresStore(postgres_database, runner)
+    writer = make_writer(store)
+    saved = writer.save(draft("hello"))
+    assert writer.call(store.delete, saved.message["id"])["text"] == "hello"
+    writer.save(draft("again"))
+    assert store.writes_in_runner == [False, False, False]
+    assert not writer.checkpointing, "PostgreSQL flushes its own log"
+    store.close()

@@ -12,10 +12,17 @@ counting its users at once, and the first live process to notice deletes its mir
 announces who, of its users, has not come back through another process. Meanwhile its users
 keep their nicknames and places, so when they reconnect elsewhere nobody sees them leave.
 
+While Redis is unreachable (chat/cluster/link.py), questions are answered from this
+process's own presence, joins and departures are kept locally, and a nickname this process
+does not hold already is refused (RedisUnavailable), since no other process can be asked.
+When Redis answers again, this process's whole mirror is written anew from its presence,
+and for a TTL it reaps nobody: every process's key may have expired during the outage.
+
 Sockets, their counts per room and the per-process figures (`sockets_of`, `snapshot`,
 `online_count`) stay local, as in Presence.
 """
 
+import functools
 import json
 import logging
 import threading
@@ -23,10 +30,9 @@ import time
 import uuid
 from pathlib import Path
 
-import redis
-
 from ..core import names
 from ..core.presence import Presence
+from .link import RedisUnavailable
 
 logger = logging.getLogger(__name__)
 
@@ -50,9 +56,10 @@ def is_redis(url):
 class SharedPresence(Presence):
     """Presence whose nicknames, members and room directory cover every live process."""
 
-    def __init__(self, url, ttl, runtime):
+    def __init__(self, link, ttl, runtime):
         super().__init__()
-        self.redis = redis.Redis.from_url(url, decode_responses=True, socket_timeout=5)
+        self.link = link
+        self.redis = link.redis
         self.ttl = ttl
         self.runtime = runtime
         self.on_departure = None
@@ -60,12 +67,15 @@ class SharedPresence(Presence):
         self._mirror_lock = threading.Lock()
         self._registered = False
         self._detached = False
+        self._mirror_stale = False
+        self._reaping_from = 0.0
         self._membership_changes = 0
         self._directory_copy = (0, 0.0, None)
         self._claim, self._enter, self._depart, self._holder, self._members, self._directory = (
             self.redis.register_script(_script(name))
             for name in ("claim", "enter", "depart", "holder", "members", "directory")
         )
+        link.when_reachable_again(self._catch_up)
 
     def report_departures_to(self, on_departure):
         """Call on_departure(nick, rooms left, offline) for each user of a dead process who
@@ -73,19 +83,25 @@ class SharedPresence(Presence):
         self.on_departure = on_departure
 
     def claim(self, sid, nick, owner):
-        """Register a socket under nick for owner, unless another owner holds nick anywhere."""
+        """Register a socket under nick for owner, unless another owner holds nick anywhere.
+
+        A nickname this process already holds for owner (another tab) needs no Redis; any
+        other claim raises RedisUnavailable while Redis cannot be asked, leaving no trace.
+        """
         with self._mirror_lock:
-            self._register()
             admitted, first = super().claim(sid, nick, owner)
-            if not admitted:
-                return False, False
-            elsewhere = self._claim(
-                args=[PREFIX, self.process, names.comparison_key(nick), owner, nick]
-            )
+            if not (admitted and first):
+                return admitted, False
+            try:
+                elsewhere = self.link.call(self._claim_everywhere, nick, owner)
+            except RedisUnavailable:
+                super().release(sid)
+                self._mirror_stale = True  # Redis may yet carry out the claim it was sent
+                raise
             if elsewhere < 0:
                 super().release(sid)
                 return False, False
-            return True, first and not elsewhere
+            return True, not elsewhere
 
     def release(self, sid):
         """Forget a socket; return (nick, rooms its nick left everywhere, offline everywhere)."""
@@ -93,36 +109,43 @@ class SharedPresence(Presence):
             nick, rooms_left, offline = super().release(sid)
             if nick is None or self._detached or not (rooms_left or offline):
                 return nick, [], False
-            return (nick, *self._departed(self.process, nick, offline, rooms_left))
+            answer = self._mirrored(
+                (rooms_left, offline), self._departed, self.process, nick, offline, rooms_left
+            )
+            return nick, *answer
 
     def join(self, sid, room):
         """Put a socket in a room; True when its nick was in that room nowhere before."""
         with self._mirror_lock:
             if not super().join(sid, room):
                 return False
-            elsewhere = self._enter(args=[PREFIX, self.process, self.nick(sid), room])
             self._membership_changes += 1
-            return not elsewhere
+            arguments = [PREFIX, self.process, self.nick(sid), room]
+            return not self._mirrored(0, self._enter, args=arguments)
 
     def leave(self, sid, room):
         """Take a socket out of a room; True when its nick is now in that room nowhere."""
         with self._mirror_lock:
             if not super().leave(sid, room):
                 return False
-            rooms_left, _ = self._departed(self.process, self.nick(sid), False, [room])
+            departure = (self.process, self.nick(sid), False, [room])
+            rooms_left, _ = self._mirrored(([room], False), self._departed, *departure)
             return bool(rooms_left)
 
     def holder(self, nick):
         """The owner holding a nickname in any live process, or None when it is free."""
-        return self._holder(args=[PREFIX, names.comparison_key(nick)])
+        arguments = [PREFIX, names.comparison_key(nick)]
+        return self._everywhere(self._holder, arguments, functools.partial(super().holder, nick))
 
     def members(self, room):
         """The nicknames in a room across the live processes, sorted case-insensitively."""
-        return sorted(self._members(args=[PREFIX, room]), key=str.casefold)
+        here = functools.partial(super().members, room)
+        return sorted(self._everywhere(self._members, [PREFIX, room], here), key=str.casefold)
 
     def occupied(self, room):
-        """Whether anyone is in a room, in any live process."""
-        return bool(self._members(args=[PREFIX, room]))
+        """Whether anyone is in a room, in any live process (this one alone while Redis is
+        unreachable)."""
+        return bool(self.members(room))
 
     def directory(self):
         """Every room occupied in any live process with its member count, by name.
@@ -134,7 +157,10 @@ class SharedPresence(Presence):
         if copy is not None and fresh and changes == self._membership_changes:
             return copy
         changes, fetched = self._membership_changes, time.monotonic()
-        flat = self._directory(args=[PREFIX])
+        try:
+            flat = self.link.call(self._directory, args=[PREFIX])
+        except RedisUnavailable:
+            return super().directory()
         counts = dict(zip(flat[::2], flat[1::2], strict=True))
         copy = [{"name": room, "members": counts[room]} for room in sorted(counts)]
         self._directory_copy = (changes, fetched, copy)
@@ -147,6 +173,33 @@ class SharedPresence(Presence):
         other processes, so their rooms see nobody leave and come back.
         """
         self._detached = True
+
+    def _everywhere(self, script, arguments, here):
+        """A script's answer over every live process; here(), this process's own answer,
+        while Redis is unreachable."""
+        try:
+            return self.link.call(script, args=arguments)
+        except RedisUnavailable:
+            return here()
+
+    def _mirrored(self, answer_here, change, *arguments, **keywords):
+        """change(...)'s answer about every live process, mirroring a change of this one's.
+
+        While Redis is unreachable: answer_here, as this process alone sees it; the mirror
+        is then written anew once Redis answers again.
+        """
+        try:
+            return self.link.call(change, *arguments, **keywords)
+        except RedisUnavailable:
+            self._mirror_stale = True
+            return answer_here
+
+    def _claim_everywhere(self, nick, owner):
+        """Mirror a claim: -1 when another owner holds nick in a live process (nothing is
+        mirrored then), 1 when another live process holds it for owner too, else 0."""
+        self._register()
+        key = names.comparison_key(nick)
+        return self._claim(args=[PREFIX, self.process, key, owner, nick])
 
     def _departed(self, process, nick, offline, rooms):
         """Mirror nick leaving rooms (and going offline) in process.
@@ -179,19 +232,39 @@ class SharedPresence(Presence):
         """Background task: every third of the TTL, prove this process alive and reap the dead."""
         while not self._detached:
             self.runtime.sleep(self.ttl / 3)
-            try:
-                self._heartbeat()
-            except Exception:
-                # Never let the heartbeat end: other processes would take this one for dead.
-                logger.exception("shared presence heartbeat failed; trying again")
+            self._beat()
+
+    def _catch_up(self):
+        """Once Redis answers again after an outage, write what it missed without waiting for
+        the next heartbeat.
+
+        Reap nobody for a TTL: after a long outage every process's key has expired, and the
+        others are alive if they prove it within that time, as each does once Redis answers.
+        """
+        self._reaping_from = time.monotonic() + self.ttl
+        if self._registered:
+            self._beat()
+
+    def _beat(self):
+        """One heartbeat; a failure is logged (an outage once, by the link), never fatal."""
+        try:
+            self.link.call(self._heartbeat)
+        except RedisUnavailable:
+            pass  # the link said so once, and calls _catch_up when Redis is back
+        except Exception:
+            # Never let the heartbeat end: other processes would take this one for dead.
+            logger.exception("shared presence heartbeat failed; trying again")
 
     def _heartbeat(self):
-        """Renew this process, republish its mirror if Redis lost it, and reap dead ones."""
+        """Renew this process, write its mirror anew if Redis lost or missed any of it, and
+        reap dead processes."""
         if self._detached:
             return
         with self._mirror_lock:
-            if self._prove_alive():
+            if self._prove_alive() or self._mirror_stale:
                 self._republish()
+        if time.monotonic() < self._reaping_from:
+            return
         others = self.redis.smembers(f"{PREFIX}processes") - {self.process}
         for process in others:
             dead = not self.redis.exists(f"{PREFIX}{process}:alive")
@@ -199,17 +272,22 @@ class SharedPresence(Presence):
                 self._reap(process)
 
     def _republish(self):
-        """Write this process's whole mirror again, e.g. after Redis restarted empty."""
+        """Replace this process's whole mirror, in one transaction, by what it holds now."""
         with self._lock:
             owners = {s.key: json.dumps([s.owner, s.nick]) for s in self._sockets.values()}
             rooms = {room: list(counts) for room, counts in self._rooms.items()}
+        mine = f"{PREFIX}{self.process}"
+        mirrored = self.redis.smembers(f"{mine}:rooms")
         pipe = self.redis.pipeline()
+        pipe.delete(f"{mine}:owners", f"{mine}:rooms", *(f"{mine}:room:{r}" for r in mirrored))
         if owners:
-            pipe.hset(f"{PREFIX}{self.process}:owners", mapping=owners)
+            pipe.hset(f"{mine}:owners", mapping=owners)
         for room, members in rooms.items():
-            pipe.sadd(f"{PREFIX}{self.process}:room:{room}", *members)
-            pipe.sadd(f"{PREFIX}{self.process}:rooms", room)
+            pipe.sadd(f"{mine}:room:{room}", *members)
+            pipe.sadd(f"{mine}:rooms", room)
         pipe.execute()
+        self._mirror_stale = False
+        self._membership_changes += 1
 
     def _reap(self, process):
         """Delete a dead process's mirror and announce who of its users is gone everywhere."""

@@ -4,12 +4,15 @@ Handlers call `save(draft)` and wait; one writer task drains everything queued s
 stores the batch, then wakes each waiting handler with its result. An ack therefore always
 follows a commit, and a burst of N messages costs one commit instead of N.
 
-Where a commit waits for the disk (`synchronous` FULL) the batch goes to `run_blocking` (a
-real OS thread under eventlet). Otherwise a commit is a write into the operating system's
-cache, cheaper than handing it to a thread and back, so it runs in place, unless another
-process holds the write lock: then it is handed over to wait there. The disk is flushed at
-checkpoints, which run through `run_blocking` at most every CHECKPOINT_INTERVAL seconds,
-beside the commits rather than in their way.
+On SQLite, where a commit waits for the disk (`synchronous` FULL) the batch goes to
+`run_blocking` (a real OS thread under eventlet). Otherwise a commit is a write into the
+operating system's cache, cheaper than handing it to a thread and back, so it runs in place,
+unless another process holds the write lock: then it is handed over to wait there. The disk
+is flushed at checkpoints, which run through `run_blocking` at most every
+CHECKPOINT_INTERVAL seconds, beside the commits rather than in their way.
+
+A cooperative store (PostgreSQL, whose waits yield to other green threads) runs every write
+in place: its commit waits for the server without holding the event loop.
 """
 
 import logging
@@ -51,7 +54,8 @@ class GroupCommitWriter:
         self.store = store
         self.runtime = runtime
         self.run_blocking = runtime.run_blocking
-        self.commits_wait_for_disk = store.commits_wait_for_disk()
+        # Whether a batch is first tried in place (see the module's docstring).
+        self.commits_in_place = store.cooperative or not store.commits_wait_for_disk()
         self.queue = runtime.make_queue()
         self.queue_empty = runtime.queue_empty
         self.task = None
@@ -96,17 +100,21 @@ class GroupCommitWriter:
             self._finish_all(saves, lambda: self._commit(drafts))
         for request in requests:
             if request.call is not None:
-                self._finish_all([request], lambda call=request.call: [self.run_blocking(call)])
+                self._finish_all([request], lambda call=request.call: [self._call(call)])
 
     def _commit(self, drafts):
-        """Commit drafts in place when that waits neither for the disk nor for another
-        process's lock; through run_blocking otherwise."""
-        if not self.commits_wait_for_disk:
+        """Commit drafts in place when that holds the event loop neither for the disk nor for
+        another process's lock; through run_blocking otherwise."""
+        if self.commits_in_place:
             try:
                 return self.store.save_batch(drafts, wait=False)
             except StoreBusy:
                 pass
         return self.run_blocking(lambda: self.store.save_batch(drafts))
+
+    def _call(self, call):
+        """Run another write in place on a cooperative store, else through run_blocking."""
+        return call() if self.store.cooperative else self.run_blocking(call)
 
     def _finish_all(self, requests, work):
         """Run work and hand each request its share of the results."""
@@ -122,7 +130,9 @@ class GroupCommitWriter:
 
     def _checkpoint_now_and_then(self):
         """Start a checkpoint in a task of its own, unless one ran or runs within the interval."""
-        if self.checkpointing or time.monotonic() - self.last_checkpoint < CHECKPOINT_INTERVAL:
+        if not self.store.needs_checkpoints or self.checkpointing:
+            return
+        if time.monotonic() - self.last_checkpoint < CHECKPOINT_INTERVAL:
             return
         self.checkpointing = True
         self.runtime.spawn(self._checkpoint)

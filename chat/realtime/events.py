@@ -18,6 +18,7 @@ import flask_socketio
 from flask import request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
+from ..cluster.link import RedisUnavailable
 from ..core import names, ratelimit
 from ..core.store import Draft
 from ..extensions import socketio
@@ -28,12 +29,16 @@ from .acks import acknowledged, refusal
 logger = logging.getLogger(__name__)
 
 MAX_ROOMS_PER_SOCKET = 20
+KEY_MAX = 128
 TOO_FAST = {
     ratelimit.MESSAGE: "You are sending messages too fast; wait a moment and send again.",
     ratelimit.TYPING: "Typing notices are coming too fast.",
     ratelimit.OTHER: "Too many requests; slow down.",
 }
 FLOOD_REASON = "Flooding: too many events, too fast."
+# While the Redis that every process shares is unreachable, a nickname this process does
+# not already hold might be held by a user of another process.
+NICKNAMES_UNCHECKABLE = "Nicknames cannot be checked right now; try again in a moment."
 
 
 def rate_limited(kind):
@@ -84,6 +89,10 @@ def _identity(auth):
     if not isinstance(auth, dict):
         raise ConnectionRefusedError("Choose a nickname first.")
     key = auth.get("key")
+    if isinstance(key, str) and key and not (len(key) <= KEY_MAX and key.isprintable()):
+        # The key is stored with each message as its sender's; text a database refuses (NUL,
+        # a lone surrogate) would fail every message committed with it.
+        raise ConnectionRefusedError(f"The key must be at most {KEY_MAX} printable characters.")
     owner = f"key:{key}" if isinstance(key, str) and key else f"socket:{secrets.token_hex(8)}"
     try:
         return names.nickname(auth.get("nick")), owner
@@ -115,7 +124,9 @@ def refused_on_failure(handler):
             raise
         except Exception:
             logger.exception("connect of %s failed", request.sid)
-            services().presence.release(request.sid)
+            chat = services()
+            chat.limiter.forget(request.sid)
+            chat.presence.release(request.sid)
             raise ConnectionRefusedError("The server could not admit you; try again.") from None
 
     return wrapper
@@ -134,13 +145,16 @@ def connect(auth=None):
         return unknown_event("connect")
     nick, owner = _identity(auth)
     chat = services()
-    admitted, first = chat.presence.claim(request.sid, nick, owner)
+    try:
+        admitted, first = chat.presence.claim(request.sid, nick, owner)
+    except RedisUnavailable:
+        raise ConnectionRefusedError(NICKNAMES_UNCHECKABLE) from None
     if not admitted:
         raise ConnectionRefusedError(f"Nickname '{nick}' is already in use.")
-    if first and not _resuming(auth):
-        chat.announcer.came_online(request.sid, nick)
     chat.limiter.admit(request.sid)
     emit("rooms", chat.presence.listing())
+    if first and not _resuming(auth):
+        chat.announcer.came_online(request.sid, nick)
 
 
 def disconnect(*_reason):
@@ -170,17 +184,19 @@ def _tell_the_room(notice, room, nick, **details):
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def join(data):
-    """Join a room; ack with its members and its recent history (or what came after `after`).
+    """Join a room; ack with its members and its recent history, or what came after
+    `after_seq` (or the id `after`).
 
     A re-join after a reconnect (`resume: true`) is told to the room's others as a
     `user joined` with `resumed: true`, for their member lists, not as news."""
     room = payloads.room(data)
-    after = payloads.message_id(data, "after")
+    since = payloads.resume_point(data)
     resumed = payloads.optional(data, "resume", bool, False)
     chat = services()
-    if len(chat.presence.rooms_of(request.sid) - {room}) >= MAX_ROOMS_PER_SOCKET:
+    rejoining = chat.presence.is_in(request.sid, room)
+    if not rejoining and len(chat.presence.rooms_of(request.sid)) >= MAX_ROOMS_PER_SOCKET:
         raise payloads.BadPayload(f"You can be in at most {MAX_ROOMS_PER_SOCKET} rooms.")
-    wait = _wait_to_create(chat, room)
+    wait = 0 if rejoining else _wait_to_create(chat, room)
     if wait:
         minutes = math.ceil(wait / 60)
         return refusal(
@@ -188,19 +204,25 @@ def join(data):
             f"{minutes} min.",
             retry_after=round(wait, 3),
         )
+    # In the room before reading history, so a message committed meanwhile is not missed.
     join_room(room)
-    if chat.presence.join(request.sid, room):
-        resumption = {"resumed": True} if resumed else {}
-        _tell_the_room("user joined", room, chat.presence.nick(request.sid), **resumption)
-        chat.announcer.directory_changed()
-    history, more = _history(room, after)
-    members = chat.presence.members(room)
+    try:
+        history, more = _history(room, since)
+        if chat.presence.join(request.sid, room):
+            resumption = {"resumed": True} if resumed else {}
+            _tell_the_room("user joined", room, chat.presence.nick(request.sid), **resumption)
+            chat.announcer.directory_changed()
+        members = chat.presence.members(room)
+    except Exception:
+        if not rejoining:
+            _leave(room)  # the error ack says nothing changed: make it so
+        raise
     return {"ok": True, "room": room, "members": members, "history": history, "more": more}
 
 
 def _wait_to_create(chat, room):
     """Seconds before this user may create room, if it would be new; 0 when it may now."""
-    if chat.room_creation is None or chat.presence.is_in(request.sid, room):
+    if chat.room_creation is None:
         return 0.0
     if chat.presence.occupied(room) or chat.store.has_history(room):
         return 0.0
@@ -221,20 +243,24 @@ def find_rooms(data):
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def history(data):
-    """Ack with the messages of a joined room after the id `after`, in bounded batches."""
+    """Ack with the messages of a joined room after the seq `after_seq` (or the id `after`),
+    in bounded batches."""
     room = joined_room(data)
-    after = payloads.message_id(data, "after") or 0
-    messages, more = _history(room, after)
+    since = payloads.resume_point(data) or ("after", 0)
+    messages, more = _history(room, since)
     return {"ok": True, "room": room, "messages": messages, "more": more}
 
 
-def _history(room, after):
-    """Recent history, or the next catch-up batch after a seen id, and whether more follow."""
+def _history(room, since):
+    """Recent history, or the next catch-up batch after a seen seq or id, and whether more
+    follow."""
     chat = services()
-    if after is None:
+    if since is None:
         return chat.store.recent(room, chat.config["HISTORY_LIMIT"]), False
     batch = chat.config["CATCH_UP_BATCH"]
-    messages = chat.store.after(room, after, batch)
+    field, value = since
+    read = chat.store.after_seq if field == "after_seq" else chat.store.after
+    messages = read(room, value, batch)
     return messages, len(messages) == batch
 
 
@@ -242,13 +268,17 @@ def _history(room, after):
 @rate_limited(ratelimit.OTHER)
 def leave(data):
     """Leave a joined room and tell its remaining members."""
-    room = joined_room(data)
+    _leave(joined_room(data))
+    return {"ok": True}
+
+
+def _leave(room):
+    """Take this socket out of a room on every level, telling the room if its nick left."""
     chat = services()
     leave_room(room)
     if chat.presence.leave(request.sid, room):
         _tell_the_room("user left", room, chat.presence.nick(request.sid))
         chat.announcer.directory_changed()
-    return {"ok": True}
 
 
 @acknowledged
@@ -270,7 +300,13 @@ def chat_message(data):
         chat.stats.count_message()
         emit("chat message", saved.message, to=room, include_self=False)
     message = saved.message
-    return {"ok": True, "id": message["id"], "ts": message["ts"], "duplicate": saved.duplicate}
+    return {
+        "ok": True,
+        "id": message["id"],
+        "seq": message["seq"],
+        "ts": message["ts"],
+        "duplicate": saved.duplicate,
+    }
 
 
 @acknowledged
@@ -291,8 +327,10 @@ def unknown_event(event, *_arguments):
 
 
 def log_error(error):
-    """Log anything a handler let escape; the connection stays up."""
+    """Log anything a handler let escape; the connection stays up, but a connect that failed
+    is refused rather than admitted unregistered (see refused_on_failure)."""
     logger.error("socket handler error: %r", error)
+    return False if request.event["message"] == "connect" else None
 
 
 HANDLERS = {

@@ -2,7 +2,7 @@
 
 from ..core import names
 
-# The largest id SQLite can store (a signed 64-bit integer).
+# The largest id or seq a database stores (a signed 64-bit integer).
 MESSAGE_ID_MAX = 2**63 - 1
 
 
@@ -51,6 +51,8 @@ def text(data):
         raise BadPayload(f"Message text is longer than {names.TEXT_MAX} characters.")
     if not _encodable(value):
         raise BadPayload("Message text is not valid Unicode (it has a lone surrogate).")
+    if "\x00" in value:
+        raise BadPayload("Message text contains a NUL character, which history cannot store.")
     return value
 
 
@@ -63,11 +65,21 @@ def search_text(data):
 
 
 def message_id(data, field):
-    """An optional non-negative message id, e.g. the last one a client has seen."""
+    """An optional non-negative message id or seq, e.g. the last one a client has seen."""
     value = optional(data, field, int)
     if value is not None and not 0 <= value <= MESSAGE_ID_MAX:
         raise BadPayload(f"Field '{field}' must be between 0 and {MESSAGE_ID_MAX}.")
     return value
+
+
+def resume_point(data):
+    """Where a catch-up starts: ("after_seq", n) or ("after", n) (a last-seen id), or None
+    when the payload names neither."""
+    points = [(field, message_id(data, field)) for field in ("after_seq", "after")]
+    given = [(field, value) for field, value in points if value is not None]
+    if len(given) > 1:
+        raise BadPayload("Give 'after_seq' or 'after', not both.")
+    return given[0] if given else None
 
 
 def client_id(data):

@@ -1,12 +1,12 @@
 """Messages put straight into a test server's history, as if people had sent them long ago."""
 
 from chat.core import names
-from chat.core.store import Draft, SQLiteStore
+from chat.core.store import Draft, open_store
 
 
 def store_messages(server, room, messages):
     """Store (when, nick, text) triples in room, oldest first; when is an aware datetime."""
-    store = SQLiteStore(server.env["FLASK_DATABASE"])
+    store = open_store(server.env["FLASK_DATABASE"])
     try:
         store.save_batch(
             [

@@ -1,0 +1,204 @@
+"""History in one SQLite file in WAL mode, safe to share between processes on one host.
+
+Queries are in-process calls of a few microseconds on indexes, so reads run where they are
+asked (the event loop under eventlet) and so do commits that wait neither for the disk nor
+for another process's lock (see chat/core/writer.py).
+"""
+
+import sqlite3
+import threading
+from contextlib import contextmanager
+
+from . import migrations
+from .base import (
+    ACTIVITY_STEP_MS,
+    COLUMNS,
+    INSERTED,
+    RESEND_IGNORED,
+    HistoryStore,
+    Resent,
+    StoreBusy,
+    as_message,
+)
+
+# How long a connection waits for another process's lock before giving up.
+BUSY_TIMEOUT_MS = 10_000
+
+
+@contextmanager
+def _transaction(connection):
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error (a failed COMMIT included)."""
+    connection.execute("BEGIN IMMEDIATE")
+    try:
+        yield connection.cursor()
+        connection.execute("COMMIT")
+    except BaseException:
+        if connection.in_transaction:
+            connection.execute("ROLLBACK")
+        raise
+
+
+class SQLiteStore(HistoryStore):
+    """History in one SQLite file; opening it brings its schema up to date."""
+
+    needs_checkpoints = True
+
+    def __init__(self, path, synchronous="NORMAL"):
+        self.path = path
+        self.synchronous = synchronous
+        self._writer = self._connect()
+        with _transaction(self._writer) as cursor:
+            self.upgraded = migrations.upgrade(cursor, "sqlite", "?")
+        # Writes for a caller that will not wait for another process's lock.
+        self._eager_writer = self._connect(busy_timeout_ms=0)
+        # A commit never copies the log into the database itself (that is when the disk is
+        # flushed): `checkpoint` does, on a connection of its own, off the writers' path.
+        for connection in (self._writer, self._eager_writer):
+            connection.execute("PRAGMA wal_autocheckpoint=0")
+        self._reader = self._connect()
+        self._read_lock = threading.Lock()
+
+    def _connect(self, busy_timeout_ms=BUSY_TIMEOUT_MS):
+        """Open a connection with the pragmas every connection needs."""
+        connection = sqlite3.connect(
+            self.path, timeout=10, isolation_level=None, check_same_thread=False
+        )
+        connection.execute("PRAGMA journal_mode=WAL")
+        connection.execute(f"PRAGMA synchronous={self.synchronous}")
+        connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
+        return connection
+
+    def save_batch(self, drafts, wait=True):
+        """Store drafts in one transaction and return a Saved for each, in order."""
+        return self._save_retrying(lambda: self._writing(wait), drafts)
+
+    @contextmanager
+    def _writing(self, wait):
+        """A write transaction, on the connection that waits for the lock or the one that
+        does not."""
+        connection = self._writer if wait else self._eager_writer
+        try:
+            with _transaction(connection) as cursor:
+                yield cursor
+        except sqlite3.OperationalError as error:
+            if not wait and error.sqlite_errorcode == sqlite3.SQLITE_BUSY:
+                raise StoreBusy(str(error)) from error
+            raise
+
+    def commits_wait_for_disk(self):
+        """Whether every commit flushes the disk (FULL or EXTRA), not only checkpoints."""
+        return self.synchronous.upper() in ("FULL", "EXTRA")
+
+    def checkpoint(self):
+        """Copy committed transactions from the log into the database file, without waiting
+        for readers or writers; return (pages in the log, pages copied). On a connection of
+        its own, so that it may run in any thread, even while the store closes."""
+        connection = self._connect()
+        try:
+            _, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        finally:
+            connection.close()
+        return logged, copied
+
+    def _find_sent(self, cursor, keys):
+        """{key: message} for each (sender_key, client_id) already stored."""
+        found = {}
+        for key in keys:
+            row = cursor.execute(
+                f"SELECT {COLUMNS} FROM message WHERE sender_key = ? AND client_id = ?", key
+            ).fetchone()
+            if row is not None:
+                found[key] = as_message(row)
+        return found
+
+    def _count_in(self, cursor, totals):
+        """Raise each room's last seq by its count; return {room: new last seq}."""
+        last_seqs = {}
+        for room, count, newest in totals:
+            row = cursor.execute(
+                "UPDATE room SET last_seq = last_seq + ? WHERE name = ?"
+                " RETURNING last_seq, last_ts",
+                (count, room),
+            ).fetchone()
+            if row is None:
+                cursor.execute(
+                    "INSERT INTO room (name, last_seq, last_ts) VALUES (?, ?, ?)",
+                    (room, count, newest),
+                )
+                last_seqs[room] = count
+                continue
+            last_seqs[room], last_ts = row
+            if newest >= last_ts + ACTIVITY_STEP_MS:
+                cursor.execute("UPDATE room SET last_ts = ? WHERE name = ?", (newest, room))
+        return last_seqs
+
+    def _insert(self, cursor, numbered_drafts):
+        """Insert (draft, seq) pairs and return their messages, in the same order; raise
+        Resent if one of them was stored before."""
+        messages = []
+        for draft, seq in numbered_drafts:
+            row = cursor.execute(
+                f"INSERT INTO message ({INSERTED}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                f" {RESEND_IGNORED} RETURNING {COLUMNS}",
+                draft.values(seq),
+            ).fetchone()
+            if row is None:
+                raise Resent(draft.key)
+            messages.append(as_message(row))
+        return messages
+
+    def delete(self, message_id):
+        """Delete one message; return it, or None when there was none."""
+        with _transaction(self._writer) as cursor:
+            row = cursor.execute(
+                f"DELETE FROM message WHERE id = ? RETURNING {COLUMNS}", (message_id,)
+            ).fetchone()
+        return as_message(row) if row else None
+
+    def recent(self, room, limit):
+        """The last `limit` messages of a room, oldest first."""
+        rows = self._read(
+            f"SELECT {COLUMNS} FROM message WHERE room = ? ORDER BY seq DESC LIMIT ?",
+            (room, limit),
+        )
+        return [as_message(row) for row in reversed(rows)]
+
+    def after(self, room, after_id, limit):
+        """Up to `limit` messages of a room with an id above `after_id`, in id order."""
+        rows = self._read(
+            f"SELECT {COLUMNS} FROM message WHERE room = ? AND id > ? ORDER BY id LIMIT ?",
+            (room, after_id, limit),
+        )
+        return [as_message(row) for row in rows]
+
+    def after_seq(self, room, after_seq, limit):
+        """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
+        rows = self._read(
+            f"SELECT {COLUMNS} FROM message WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?",
+            (room, after_seq, limit),
+        )
+        return [as_message(row) for row in rows]
+
+    def has_history(self, room):
+        """Whether a room has ever had a message stored."""
+        return bool(self._read("SELECT 1 FROM room WHERE name = ?", (room,)))
+
+    def room_names(self, limit):
+        """Names of the rooms with history, most recently active first."""
+        rows = self._read("SELECT name FROM room ORDER BY last_ts DESC, name LIMIT ?", (limit,))
+        return [row[0] for row in rows]
+
+    def schema_version(self):
+        """The version of the newest schema migration applied to the database."""
+        with self._read_lock:
+            return migrations.version(self._reader.cursor())
+
+    def close(self):
+        """Close the connections."""
+        for connection in (self._writer, self._eager_writer, self._reader):
+            connection.close()
+
+    def _read(self, sql, parameters):
+        """Run a read-only query on the reader connection."""
+        with self._read_lock:
+            return self._reader.execute(sql, parameters).fetchall()
