@@ -367,6 +367,31 @@ def test_catch_up_by_seq_comes_in_bounded_batches_until_nothing_is_left(joined, 
     assert collected == list(range(1, 11))
 
 
+def test_older_history_comes_in_pages_back_to_the_first_message(joined, app):
+    app.extensions["chat"].config["HISTORY_LIMIT"] = 4
+    alice = joined("alice", "a")
+    for n in range(10):
+        send(alice, "a", f"m{n}")
+    ack = joined("bob").emit("join", {"room": "a"}, callback=True)
+    shown = [m["seq"] for m in ack["history"]]
+    assert shown == [7, 8, 9, 10]
+    pages = []
+    more = True
+    while more:
+        ack = alice.emit("history", {"room": "a", "before_seq": shown[0]}, callback=True)
+        pages.append([m["seq"] for m in ack["messages"]])
+        shown[:0] = pages[-1]
+        more = ack["more"]
+    assert pages == [[3, 4, 5, 6], [1, 2]]
+    assert shown == list(range(1, 11))
+
+
+def test_older_history_and_a_catch_up_point_together_are_refused(joined):
+    alice = joined("alice", "a")
+    ack = alice.emit("history", {"room": "a", "before_seq": 5, "after_seq": 1}, callback=True)
+    assert ack == {"ok": False, "error": "Give 'before_seq' or where to resume after, not both."}
+
+
 def test_a_connect_that_fails_inside_the_server_is_refused_and_frees_the_nickname(
     connect, app, monkeypatch
 ):

@@ -244,11 +244,26 @@ def find_rooms(data):
 @rate_limited(ratelimit.OTHER)
 def history(data):
     """Ack with the messages of a joined room after the seq `after_seq` (or the id `after`),
-    in bounded batches."""
+    in bounded batches; or, with `before_seq`, the page of messages just before that seq."""
     room = joined_room(data)
-    since = payloads.resume_point(data) or ("after", 0)
-    messages, more = _history(room, since)
+    before = payloads.message_id(data, "before_seq")
+    since = payloads.resume_point(data)
+    if before is None:
+        messages, more = _history(room, since or ("after", 0))
+    elif since is None:
+        messages, more = _older(room, before)
+    else:
+        raise payloads.BadPayload("Give 'before_seq' or where to resume after, not both.")
     return {"ok": True, "room": room, "messages": messages, "more": more}
+
+
+def _older(room, before):
+    """The last HISTORY_LIMIT messages before the seq `before`, oldest first, and whether
+    older ones remain."""
+    chat = services()
+    page = chat.config["HISTORY_LIMIT"]
+    messages = chat.store.before_seq(room, before, page + 1)
+    return messages[-page:], len(messages) > page
 
 
 def _history(room, since):
