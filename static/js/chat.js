@@ -9,7 +9,8 @@ import { Outbox } from './outbox.js';
 import {
   element, memberItems, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
 } from './render.js';
-import { RoomLog } from './rooms.js';
+import { Reader } from './reading.js';
+import { NEAR_END_PX, RoomLog } from './rooms.js';
 import { SavedState } from './saved.js';
 
 const TYPING_SEND_INTERVAL_MS = 2000;
@@ -81,6 +82,12 @@ const socket = io({
   auth: (send) => send(connectedBefore ? { resume: true } : undefined),
 });
 const outbox = new Outbox(socket, (room) => rooms.get(room), me);
+const reader = new Reader({
+  box: logsContainer,
+  jump: document.getElementById('jump'),
+  openLog: () => rooms.get(activeRoom) ?? null,
+  loadOlder: (log) => loadOlder(log),
+});
 const directory = new Directory({
   list: document.getElementById('directory'),
   total: document.getElementById('room-total'),
@@ -209,6 +216,7 @@ function activate(room) {
   }
   activeRoom = room;
   rooms.forEach((log) => log.show(log.name === room));
+  reader.update();
   remember();
   renderMyRooms();
   renderRoomHeader();
@@ -226,8 +234,12 @@ function roomLog(room) {
   return log;
 }
 
+function ours(message) {
+  return message.nick === me;
+}
+
 function addMessages(log, messages) {
-  log.addMessages(messages, (message) => message.nick === me);
+  log.addMessages(messages, ours);
 }
 
 // The server put us in the room: show its members and history, send what waited for the join,
@@ -238,10 +250,11 @@ function applyJoin(ack) {
   log.markJoined();
   log.members = ack.members;
   addMessages(log, ack.history);
-  log.gapAfter = ack.more ? ack.history.at(-1).id : null;
+  log.gapAfter = ack.more ? ack.history.at(-1).seq : null;
   if (ack.more) fetchMissed(log);
   if (!wasJoined) outbox.resendRoom(log.name);
   renderRoom(log);
+  reader.update();
 }
 
 // Show why the server refused a room's request, and try again by itself after the wait it
@@ -261,7 +274,7 @@ function refused(log, ack, trouble) {
 // Only the room's latest request goes on: a re-join or a second try replaces this one.
 async function fetchMissed(log) {
   const request = log.newRequest();
-  const ack = await ask(socket, 'history', { room: log.name, after: log.gapAfter });
+  const ack = await ask(socket, 'history', { room: log.name, after_seq: log.gapAfter });
   if (!log.isLatest(request)) return;
   if (!ack.ok) {
     const text = `Missed messages not fetched: ${ack.error}`;
@@ -270,16 +283,37 @@ async function fetchMissed(log) {
   }
   addMessages(log, ack.messages);
   log.trouble = null;
-  log.gapAfter = ack.more ? ack.messages.at(-1).id : null;
+  log.gapAfter = ack.more ? ack.messages.at(-1).seq : null;
   renderRoom(log);
   if (ack.more) fetchMissed(log);
 }
 
 // What a join asks for: the recent history of a room never joined, else what came after the
-// last seen id, as a resumption.
+// last seen seq, as a resumption.
 function joinPayload(room) {
   const after = rooms.get(room)?.resumeAfter() ?? null;
-  return after === null ? { room } : { room, after, resume: true };
+  return after === null ? { room } : { room, after_seq: after, resume: true };
+}
+
+// Fetch the page of messages before the oldest shown, keeping the reader's place; a refusal
+// shows at the top of the log, with Try again.
+async function loadOlder(log) {
+  log.loadingOlder = true;
+  log.setMarker({ text: 'Loading earlier messages…' });
+  const ack = await ask(socket, 'history', { room: log.name, before_seq: log.oldestSeq });
+  log.loadingOlder = false;
+  if (rooms.get(log.name) !== log) return;
+  if (!ack.ok) {
+    log.olderFailed = true;
+    const retry = () => {
+      log.olderFailed = false;
+      loadOlder(log);
+    };
+    log.setMarker({ text: `Earlier messages not loaded: ${ack.error}`, action: 'Try again', retry });
+    return;
+  }
+  log.addOlder(ack.messages, ack.more, ours);
+  reader.update();
 }
 
 // Join a room from the form or the directory; the form shows a refusal.
@@ -448,10 +482,13 @@ socket.on('connect_error', (error) => {
 
 socket.on('chat message', (message) => {
   const log = rooms.get(message.room);
-  if (!log || !log.addMessage(message, message.nick === me)) return;
+  if (!log || !log.addMessage(message, ours(message))) return;
   typists.get(message.room)?.delete(message.nick);
-  if (message.room === activeRoom) renderTyping();
-  else {
+  if (message.room === activeRoom) {
+    if (log.distanceFromEnd() >= NEAR_END_PX) log.unseen += 1;
+    renderTyping();
+    reader.update();
+  } else {
     log.unread += 1;
     renderMyRooms();
   }

@@ -54,7 +54,7 @@ export class Outbox {
     this.waiting.delete(entry.clientId);
     setDeliveryState(entry.item, 'sent');
     setMessageTime(entry.item, ack.ts);
-    this.logFor(entry.room)?.confirm(entry.item, ack.id);
+    this.logFor(entry.room)?.confirm(entry.item, ack);
   }
 
   failed(entry, reason) {
