@@ -86,6 +86,7 @@ export class RoomLog {
     this.followingEnd(() => {
       this.place(messageItem(message, own), message);
       this.markDays();
+      if (!this.marker) this.markStart();
     });
     return true;
   }
@@ -216,6 +217,7 @@ export class RoomLog {
       item.remove();
       if (!this.has(message.id)) this.place(item, message);
       this.markDays();
+      if (!this.marker) this.markStart();
     });
   }
 
