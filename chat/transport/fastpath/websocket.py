@@ -19,7 +19,7 @@ recipient, and each idle user holds two saved stacks. A QueuedWebSocket needs ne
   thread, to wait for the client to read, for as long as that lasts;
 - reading: the connection moves to a duplicate of its socket so that the request's thread
   can end, and the hub calls back when bytes arrive; a short-lived green thread takes up
-  to READ_CHUNK of them and parses them with chat/websocket_frames.py.
+  to READ_CHUNK of them and hands them to wsproto (frames.py).
 
 It also logs "socket shutdown error: [Errno 9] Bad file descriptor", without a newline,
 whenever a closed connection is closed again, which Engine.IO does for every client that
@@ -34,21 +34,21 @@ import eventlet
 from engineio.async_drivers import eventlet as engineio_eventlet
 from eventlet import event, hubs, queue, websocket
 from eventlet.greenio import GreenSocket
+from wsproto.events import Ping
+from wsproto.frame_protocol import Opcode
 
-from .frames import (
-    BINARY,
-    CLOSE,
-    PING,
-    PONG,
-    TEXT,
-    FrameParser,
-    ProtocolFailure,
-    unmask,
-)
+from .frames import MessageReader, ProtocolFailure
 
 # The most a connection's reader takes from its socket per turn of the event loop, so that
 # one fast sender cannot hold up everyone else.
 READ_CHUNK = 64 * 1024
+
+
+def unmask(data, mask):
+    """XOR data with the 4-byte client mask, as one big integer instead of byte by byte."""
+    length = len(data)
+    repeated = (bytes(mask) * (length // 4 + 1))[:length]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(repeated, "big")).to_bytes(length, "big")
 
 
 class CappedMessage(websocket.RFC6455WebSocket.Message):
@@ -206,7 +206,7 @@ class QueuedWebSocket(HardenedWebSocket):
         """Hand each message to on_message as it arrives, and call on_end once when the
         connection ends, without a green thread waiting in between."""
         self._on_message, self._on_end = on_message, on_end
-        self._parser = FrameParser(self.max_frame_length)
+        self._reader = MessageReader(self.max_frame_length)
         self._listener = self._ended = None
         self._wait_readable()
 
@@ -236,7 +236,7 @@ class QueuedWebSocket(HardenedWebSocket):
         eventlet.spawn_n(self._end)
 
     def _read_some(self):
-        """Take what has arrived, act on every frame it completes, then wait for more."""
+        """Take what has arrived, act on everything it completes, then wait for more."""
         try:
             data = self.socket.fd.recv(READ_CHUNK)
         except BlockingIOError:
@@ -244,24 +244,24 @@ class QueuedWebSocket(HardenedWebSocket):
         except OSError:
             return self._end()
         try:
-            frames = self._parser.feed(data) if data else None
+            received = self._reader.feed(data) if data else None
         except ProtocolFailure as failure:
             self.close((failure.code, failure.reason))
             return self._end()
-        if frames is None or not all(self._act_on(*frame) for frame in frames):
+        if received is None or not all(self._act_on(item) for item in received):
             return self._end()
         self._wait_readable()
 
-    def _act_on(self, opcode, payload):
-        """Pass a message on or answer a control frame; False once the connection is over."""
-        if opcode in (TEXT, BINARY):
-            return self._on_message(payload)
-        if opcode == PING:
-            self.send(payload, control_code=PONG)
-        elif opcode == CLOSE:
-            self.close()
-            return False
-        return True
+    def _act_on(self, item):
+        """Pass a message on, answer a ping, or close as the client asked; False once the
+        connection is over."""
+        if isinstance(item, (str, bytes)):
+            return self._on_message(item)
+        if isinstance(item, Ping):
+            self.send(item.payload, control_code=Opcode.PONG)
+            return True
+        self.close()
+        return False
 
     def _end(self):
         """Stop reading and tell the owner that the connection is over, once."""
