@@ -57,13 +57,13 @@ def create_app(test_config=None):
     app.session_interface = ChatSessionInterface()
     app.after_request(add_security_headers)
     csrf.init_app(app)
-    _init_socketio(app)
+    transport_status = _init_socketio(app)
     if app.config["TRUSTED_PROXIES"]:
         # Outermost, so Socket.IO's origin check sees the scheme and host the browser used.
         hops = app.config["TRUSTED_PROXIES"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     runtime = Runtime.of(socketio.server.eio)
-    _init_services(app, runtime)
+    _init_services(app, runtime, transport_status)
 
     events.register(socketio)
     app.register_blueprint(views.bp)
@@ -79,7 +79,8 @@ def _project_root():
 
 
 def _init_socketio(app):
-    """Bind Socket.IO to the app with same-origin checks and the configured message queue."""
+    """Bind Socket.IO to the app with same-origin checks and the configured message queue;
+    return the transport's status."""
     # The shared SocketIO object keeps its options from one init_app to the next; a queue's
     # client manager left by an earlier app in this process must not serve this one.
     socketio.server_options.pop("client_manager", None)
@@ -93,13 +94,14 @@ def _init_socketio(app):
         ping_timeout=app.config["PING_TIMEOUT"],
         serializer=transport.CheckedPacket,
     )
-    transport.harden(socketio.server)
+    transport_status = transport.harden(socketio.server, app.config["FAST_TRANSPORT"])
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = DeclineCompression(app.wsgi_app)
+    return transport_status
 
 
-def _init_services(app, runtime):
+def _init_services(app, runtime, transport_status):
     """Create the store, the group-commit writer, presence, the announcer and the counters."""
     store = _open_store(app.config)
     queue = app.config["MESSAGE_QUEUE"]
@@ -119,6 +121,7 @@ def _init_services(app, runtime):
         stats=Stats(),
         limiter=RateLimiter.from_config(app.config),
         close_connection=lambda eio_sid: close_connection(engine, eio_sid),
+        transport_status=transport_status,
     )
 
 

@@ -32,6 +32,8 @@ class Services:
     limiter: RateLimiter
     # Closes an Engine.IO connection at once, without waiting for its client.
     close_connection: Callable[[str], None]
+    # How the transport serves sockets (fast path on or off, and the evidence), for operators.
+    transport_status: Callable[[], dict]
 
 
 def services() -> Services:

@@ -50,7 +50,7 @@ def init_app(app, orders=None):
     chat = app.extensions["chat"]
     interval = app.config["ADMIN_REFRESH_INTERVAL"]
     app.extensions["admin"] = Operators(
-        feed=LiveFeed(ADMIN, chat.presence, chat.stats, interval),
+        feed=LiveFeed(ADMIN, chat, interval),
         kicker=moderation.Kicker(chat.presence, orders),
     )
     socketio.on_namespace(AdminNamespace(ADMIN))

@@ -20,10 +20,11 @@ class LiveFeed:
     an operator never receives another process's figures under this process's name.
     """
 
-    def __init__(self, namespace, presence, stats, interval):
+    def __init__(self, namespace, services, interval):
         self.namespace = namespace
-        self.presence = presence
-        self.stats = stats
+        self.presence = services.presence
+        self.stats = services.stats
+        self.transport_status = services.transport_status
         self.interval = interval
         self.process = f"{socket.gethostname()}:{os.getpid()}"
         self.room = f"watching {uuid.uuid4().hex}"
@@ -57,11 +58,13 @@ class LiveFeed:
             socketio.emit("stats", self.snapshot(), to=self.room, namespace=self.namespace)
 
     def snapshot(self):
-        """What the operators' page shows: users, rooms and members, rate, uptime, mode."""
+        """What the operators' page shows: users, rooms and members, rate, uptime, mode, and
+        how the transport serves (computed here only, so it costs nothing per packet)."""
         users, rooms = self.presence.snapshot()
         return {
             "process": self.process,
             "async_mode": socketio.async_mode,
+            "transport": self.transport_status(),
             "uptime": round(self.stats.uptime(), 1),
             "messages": self.stats.messages,
             "messages_per_second": self.stats.messages_per_second(),
