@@ -16,6 +16,8 @@ from eventlet import greenio, queue, websocket
 from eventlet.hubs import hub
 from socketio import packet
 
+from chat.transport.fastpath.websocket import EVENTLET_READER_STATE
+
 # (owner, name, its parameters as we call or override it)
 CALLABLES = [
     # chat/transport/guards.py
@@ -118,6 +120,11 @@ def test_an_eventlet_websocket_keeps_the_state_the_transport_reads_and_sets():
     connection = websocket.RFC6455WebSocket(None, {}, 13)
     for name in ("socket", "environ", "extensions", "max_frame_length", "websocket_closed"):
         assert hasattr(connection, name), name
+
+
+def test_an_eventlet_websocket_keeps_the_reader_state_a_detached_connection_drops():
+    connection = websocket.RFC6455WebSocket(None, {}, 13)
+    assert set(EVENTLET_READER_STATE) <= set(vars(connection))
 
 
 def test_a_green_socket_keeps_its_plain_socket_as_fd():
