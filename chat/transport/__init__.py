@@ -19,7 +19,7 @@ def harden(server, fast_transport):
     PacketGuard(server)
     engine = server.eio
     if engine.async_mode != "eventlet":
-        return TransportStatus(engine, False, f"the {engine.async_mode} async mode")
+        return TransportStatus(engine, False, f"no fast path under {engine.async_mode}")
     reason = _why_not_fast(fast_transport)
     if reason:
         guard = importlib.import_module("chat.transport.websocket_guard")
