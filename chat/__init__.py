@@ -63,7 +63,7 @@ def create_app(test_config=None):
     )
     app.session_interface = ChatSessionInterface()
     csrf.init_app(app)
-    _init_socketio(app)
+    transport_status = _init_socketio(app)
     if app.config["ALLOWED_HOSTS"]:
         app.wsgi_app = AllowedHosts(app.wsgi_app, app.config["ALLOWED_HOSTS"])
     app.wsgi_app = SecurityHeaders(app.wsgi_app)
@@ -73,7 +73,7 @@ def create_app(test_config=None):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     runtime = Runtime.of(socketio.server.eio)
     link = _redis_link(app.config, runtime)
-    _init_services(app, runtime, link)
+    _init_services(app, runtime, link, transport_status)
 
     events.register(socketio)
     app.register_blueprint(views.bp)
@@ -89,7 +89,8 @@ def _project_root():
 
 
 def _init_socketio(app):
-    """Bind Socket.IO to the app with same-origin checks and the configured message queue."""
+    """Bind Socket.IO to the app with same-origin checks and the configured message queue;
+    return the transport's status."""
     # The shared SocketIO object keeps its options from one init_app to the next; a queue's
     # client manager left by an earlier app in this process must not serve this one.
     socketio.server_options.pop("client_manager", None)
@@ -110,10 +111,13 @@ def _init_socketio(app):
         serializer=transport.CheckedPacket,
         **manager,
     )
-    transport.harden(socketio.server, app.config["OPENING_SESSIONS_PER_ADDRESS"])
+    transport_status = transport.harden(
+        socketio.server, app.config["FAST_TRANSPORT"], app.config["OPENING_SESSIONS_PER_ADDRESS"]
+    )
     app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = DeclineCompression(app.wsgi_app)
+    return transport_status
 
 
 def _redis_link(config, runtime):
@@ -122,7 +126,7 @@ def _redis_link(config, runtime):
     return RedisLink(queue, config["REDIS_TIMEOUT"], runtime) if is_redis(queue) else None
 
 
-def _init_services(app, runtime, link):
+def _init_services(app, runtime, link, transport_status):
     """Create the store, the group-commit writer, presence, the announcer and the counters."""
     store = _open_store(app.config, runtime)
     if link is not None:
@@ -142,6 +146,7 @@ def _init_services(app, runtime, link):
         limiter=RateLimiter.from_config(app.config, stalls=_watched_stalls(app.config, runtime)),
         room_creation=Quotas.for_room_creation(app.config),
         close_connection=lambda eio_sid: close_connection(engine, eio_sid),
+        transport_status=transport_status,
     )
 
 

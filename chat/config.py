@@ -45,6 +45,11 @@ class Config:
     # chat frames are small, and each compressed connection holds its own zlib state and
     # compresses every broadcast again (see docs/performance.md).
     WEBSOCKET_COMPRESSION = False
+    # Under eventlet, serve sockets through the fast path (chat/transport/fastpath/): idle
+    # connections without green threads, broadcasts framed once. It stays off by itself
+    # when the installed libraries are not the versions it was verified with
+    # (docs/upgrading.md); false serves with stock Engine.IO and eventlet.
+    FAST_TRANSPORT = True
     # Largest Engine.IO packet accepted, in bytes: a 2000-character message with room for framing.
     MAX_HTTP_BUFFER_SIZE = 64 * 1024
     # Per-connection limits in events per second, sustained and as a burst; a socket refused

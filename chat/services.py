@@ -34,6 +34,8 @@ class Services:
     room_creation: Quotas | None
     # Closes an Engine.IO connection at once, without waiting for its client.
     close_connection: Callable[[str], None]
+    # How the transport serves sockets (fast path on or off, and the evidence), for operators.
+    transport_status: Callable[[], dict]
 
 
 def services() -> Services:

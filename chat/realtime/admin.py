@@ -56,11 +56,7 @@ def init_app(app, orders=None):
         return False
     chat = app.extensions["chat"]
     feed = LiveFeed(
-        ADMIN,
-        chat.presence,
-        chat.stats,
-        app.config["ADMIN_REFRESH_INTERVAL"],
-        app.config["ADMIN_SAMPLE_INTERVAL"],
+        ADMIN, chat, app.config["ADMIN_REFRESH_INTERVAL"], app.config["ADMIN_SAMPLE_INTERVAL"]
     )
     feed.start_sampling()
     app.extensions["admin"] = Operators(

@@ -27,10 +27,11 @@ class LiveFeed:
     an operator never receives another process's figures under this process's name.
     """
 
-    def __init__(self, namespace, presence, stats, interval, sample_interval):
+    def __init__(self, namespace, services, interval, sample_interval):
         self.namespace = namespace
-        self.presence = presence
-        self.stats = stats
+        self.presence = services.presence
+        self.stats = services.stats
+        self.transport_status = services.transport_status
         self.interval = interval
         self.sample_interval = sample_interval
         self.samples = deque(maxlen=max(1, round(SAMPLES_SPAN / sample_interval)))
@@ -39,7 +40,7 @@ class LiveFeed:
         self._watchers = set()
         self._running = False
         self._lock = threading.Lock()
-        self._counted = (time.monotonic(), stats.messages)
+        self._counted = (time.monotonic(), services.stats.messages)
 
     def start_sampling(self):
         """Take a sample every sample interval from now on, for as long as the process runs."""
@@ -100,11 +101,13 @@ class LiveFeed:
         }
 
     def snapshot(self):
-        """What the operators' page shows: users, rooms and members, rate, uptime, mode."""
+        """What the operators' page shows: users, rooms and members, rate, uptime, mode, and
+        how the transport serves (computed here only, so it costs nothing per packet)."""
         users, rooms = self.presence.snapshot()
         return {
             "process": self.process,
             "async_mode": socketio.async_mode,
+            "transport": self.transport_status(),
             "uptime": round(self.stats.uptime(), 1),
             "messages": self.stats.messages,
             "messages_per_second": self.stats.messages_per_second(),

@@ -1,19 +1,20 @@
-"""Incremental RFC 6455 parsing of what a client sends, for a reader that is handed bytes as
-they arrive instead of blocking for each frame.
+"""What a WebSocket client sends, parsed by wsproto as the bytes arrive, for a reader that is
+handed bytes instead of blocking for each frame.
 
 Only the uncompressed protocol: a connection that negotiated permessage-deflate is read by
-eventlet's own reader instead. Limits are checked from the headers, before any payload is
-buffered, so a client cannot make the server hold more than one message's worth.
+eventlet's own reader instead. wsproto hands over a data frame's payload piece by piece as
+it arrives, so a message is refused as soon as the part received passes the size limit
+(counted as Engine.IO counts a packet: characters of text, bytes of binary), and a client
+cannot make the server hold more than one message's worth.
 """
 
-CONTINUATION, TEXT, BINARY, CLOSE, PING, PONG = 0x0, 0x1, 0x2, 0x8, 0x9, 0xA
-DATA_OPCODES = (TEXT, BINARY)
-CONTROL_OPCODES = (CLOSE, PING, PONG)
-PROTOCOL_ERROR, INVALID_DATA, TOO_BIG = 1002, 1007, 1009
+from wsproto.connection import Connection, ConnectionState, ConnectionType
+from wsproto.events import BytesMessage, CloseConnection, Ping, TextMessage
+from wsproto.frame_protocol import CloseReason
 
 
 class ProtocolFailure(Exception):
-    """The client broke the protocol; the connection is closed with `code`."""
+    """The client broke the protocol or the size limit; the connection is closed with `code`."""
 
     def __init__(self, code, reason):
         super().__init__(code, reason)
@@ -21,99 +22,46 @@ class ProtocolFailure(Exception):
         self.reason = reason
 
 
-class FrameParser:
-    """Turns the bytes a client sends into messages (str or bytes) and control frames."""
+class MessageReader:
+    """Turns the bytes a client sends into whole messages, its pings and its close."""
 
-    def __init__(self, max_message_bytes):
-        self.max_message_bytes = max_message_bytes
-        self.buffer = bytearray()
-        self.fragments = []
-        self.fragments_size = 0
-        self.fragments_opcode = None
+    def __init__(self, max_message_size):
+        self.max_message_size = max_message_size
+        self.protocol = Connection(ConnectionType.SERVER)
+        self.pieces = []
+        self.size = 0
 
     def feed(self, data):
-        """Take the next bytes; return the (opcode, payload) of each frame or message they
-        complete: str for text, bytes otherwise. Raises ProtocolFailure."""
-        self.buffer += data
+        """Take the next bytes; return what they complete, in order: each message as str or
+        bytes, and wsproto's Ping and CloseConnection events. Raises ProtocolFailure."""
+        self.protocol.receive_data(data)
         completed = []
-        while True:
-            frame = self._next_frame()
-            if frame is None:
-                return completed
-            result = self._assemble(*frame)
-            if result is not None:
-                completed.append(result)
+        for event in self.protocol.events():
+            if isinstance(event, (TextMessage, BytesMessage)):
+                message = self._add(event)
+                if message is not None:
+                    completed.append(message)
+            elif isinstance(event, Ping):
+                completed.append(event)
+            elif isinstance(event, CloseConnection):
+                # wsproto reports a frame it refuses as a close while the connection is open.
+                if self.protocol.state is ConnectionState.OPEN:
+                    raise ProtocolFailure(event.code, event.reason)
+                completed.append(event)
+        return completed
 
-    def _next_frame(self):
-        """(final, opcode, payload) of the frame at the start of the buffer, if it is all in."""
-        header = self._header()
-        if header is None:
-            return None
-        final, opcode, payload_start, length = header
-        end = payload_start + length
-        if len(self.buffer) < end:
-            return None
-        mask = self.buffer[payload_start - 4 : payload_start]
-        payload = unmask(bytes(self.buffer[payload_start:end]), mask)
-        del self.buffer[:end]
-        return final, opcode, payload
-
-    def _header(self):
-        """(final, opcode, payload start, payload length), once the header is in; checks it."""
-        if len(self.buffer) < 2:
-            return None
-        first, second = self.buffer[0], self.buffer[1]
-        length, payload_start = second & 0x7F, 2
-        if length >= 126:
-            extra = 2 if length == 126 else 8
-            if len(self.buffer) < 2 + extra:
-                return None
-            length = int.from_bytes(self.buffer[2 : 2 + extra], "big")
-            payload_start += extra
-        final, opcode = bool(first & 0x80), first & 0x0F
-        self._check(first, second, final, opcode, length)
-        return final, opcode, payload_start + 4, length
-
-    def _check(self, first, second, final, opcode, length):
-        """Refuse a frame header the protocol forbids or that would exceed the limit."""
-        if first & 0x70:
-            raise ProtocolFailure(PROTOCOL_ERROR, "Reserved bits are set.")
-        if not second & 0x80:
-            raise ProtocolFailure(PROTOCOL_ERROR, "Client frames must be masked.")
-        if opcode in CONTROL_OPCODES:
-            if length > 125 or not final:
-                raise ProtocolFailure(PROTOCOL_ERROR, "Control frames are short and whole.")
-        elif opcode not in DATA_OPCODES and opcode != CONTINUATION:
-            raise ProtocolFailure(PROTOCOL_ERROR, f"Unknown opcode {opcode}.")
-        elif (opcode == CONTINUATION) != (self.fragments_opcode is not None):
-            raise ProtocolFailure(PROTOCOL_ERROR, "Unexpected continuation or fragment.")
-        elif self.fragments_size + length > self.max_message_bytes:
+    def _add(self, piece):
+        """Keep a piece of a message; return the whole message once its last piece is in."""
+        self.size += len(piece.data)
+        if self.size > self.max_message_size:
             raise ProtocolFailure(
-                TOO_BIG, f"Message above the limit of {self.max_message_bytes} bytes."
+                CloseReason.MESSAGE_TOO_BIG,
+                f"Message above the limit of {self.max_message_size}.",
             )
-
-    def _assemble(self, final, opcode, payload):
-        """A control frame as it is; a data message once its last fragment is in."""
-        if opcode in CONTROL_OPCODES:
-            return opcode, payload
-        if opcode != CONTINUATION:
-            self.fragments_opcode = opcode
-        self.fragments.append(payload)
-        self.fragments_size += len(payload)
-        if not final:
+        self.pieces.append(piece.data)
+        if not piece.message_finished:
             return None
-        message, opcode = b"".join(self.fragments), self.fragments_opcode
-        self.fragments, self.fragments_size, self.fragments_opcode = [], 0, None
-        if opcode == BINARY:
-            return BINARY, message
-        try:
-            return TEXT, message.decode("utf-8")
-        except UnicodeDecodeError:
-            raise ProtocolFailure(INVALID_DATA, "Text data must be valid UTF-8.") from None
-
-
-def unmask(data, mask):
-    """XOR data with the 4-byte client mask, as one big integer instead of byte by byte."""
-    length = len(data)
-    repeated = (bytes(mask) * (length // 4 + 1))[:length]
-    return (int.from_bytes(data, "big") ^ int.from_bytes(repeated, "big")).to_bytes(length, "big")
+        empty = "" if isinstance(piece, TextMessage) else b""
+        message = empty.join(self.pieces)
+        self.pieces, self.size = [], 0
+        return message

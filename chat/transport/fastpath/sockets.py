@@ -3,8 +3,8 @@
 Engine.IO gives each connection a green thread that sleeps until its next ping, and each
 WebSocket a reader and a writer: three saved stacks per user, most of an idle user's
 memory. Here the ping is a hub timer, and an upgraded socket is served by a QueuedWebSocket
-(see chat/eventlet_websocket.py), which the event loop reads and writes without them.
-Imported only under eventlet.
+(websocket.py), which the event loop reads and writes without them. Imported only under
+eventlet, when the fast path is on.
 """
 
 import io
@@ -15,7 +15,8 @@ from engineio import exceptions, packet
 from engineio import socket as engineio_socket
 from eventlet import hubs, queue
 
-from .websocket import HardenedWebSocketWSGI, QueuedWebSocket, UntimedQueue
+from .. import websocket_guard
+from .websocket import QueuedWebSocket, QueuedWebSocketWSGI, UntimedQueue
 
 # What a WSGI server puts in the environ that ties it to one request on one socket.
 REQUEST_BOUND_KEYS = ("eventlet.input", "gunicorn.socket", "wsgi.file_wrapper")
@@ -185,11 +186,9 @@ class AdoptingSockets(dict):
 
 
 def install(engineio_server):
-    """Give an eventlet Engine.IO server EventletSockets, hardened WebSockets and
-    UntimedQueues."""
+    """Give an eventlet Engine.IO server EventletSockets, queued WebSockets and UntimedQueues;
+    return the Tally of its WebSockets."""
     engineio_server.sockets = AdoptingSockets(engineio_server.sockets)
-    engineio_server._async = {
-        **engineio_server._async,
-        "websocket": HardenedWebSocketWSGI,
-        "queue": UntimedQueue,
-    }
+    tally = websocket_guard.install(engineio_server, QueuedWebSocketWSGI)
+    engineio_server._async = {**engineio_server._async, "queue": UntimedQueue}
+    return tally

@@ -1,14 +1,5 @@
-"""Eventlet's WebSocket, hardened for untrusted clients, and served from the event loop
-instead of by green threads of its own; imported only under eventlet.
-
-Eventlet 0.41's RFC 6455 reader has three weaknesses a chat open to anyone cannot keep:
-- a message split into continuation frames is never size-checked as a whole, so one
-  client can make the server buffer without end;
-- frames are unmasked one byte at a time in Python, about 13 ms of CPU per 64 KiB frame;
-- a connection whose bytes are always ready is read without ever yielding, so one fast
-  sender stalls every other user, until gunicorn kills the worker as unresponsive.
-HardenedWebSocket fixes those three in eventlet's reader, which still serves connections
-that negotiated compression.
+"""WebSockets served from the event loop instead of by green threads of their own;
+imported only under eventlet, when the fast path is on.
 
 Engine.IO serves every WebSocket with two green threads: the request's, blocked reading,
 and a writer waiting for packets. Each delivery of a broadcast then wakes one thread per
@@ -19,11 +10,9 @@ recipient, and each idle user holds two saved stacks. A QueuedWebSocket needs ne
   thread, to wait for the client to read, for as long as that lasts;
 - reading: the connection moves to a duplicate of its socket so that the request's thread
   can end, and the hub calls back when bytes arrive; a short-lived green thread takes up
-  to READ_CHUNK of them and parses them with chat/websocket_frames.py.
-
-It also logs "socket shutdown error: [Errno 9] Bad file descriptor", without a newline,
-whenever a closed connection is closed again, which Engine.IO does for every client that
-leaves: under load that noise would bury the log.
+  to READ_CHUNK of them and hands them to wsproto (frames.py).
+It is a HardenedWebSocket (chat/transport/websocket_guard.py), whose reader still serves
+the connections that negotiated compression, or that `python app.py` serves.
 """
 
 import contextlib
@@ -31,63 +20,21 @@ import copy
 import socket
 
 import eventlet
-from engineio.async_drivers import eventlet as engineio_eventlet
-from eventlet import event, hubs, queue, websocket
+from eventlet import event, hubs, queue
 from eventlet.greenio import GreenSocket
+from wsproto.events import Ping
+from wsproto.frame_protocol import Opcode
 
-from .frames import (
-    BINARY,
-    CLOSE,
-    PING,
-    PONG,
-    TEXT,
-    FrameParser,
-    ProtocolFailure,
-    unmask,
-)
+from ..websocket_guard import HardenedWebSocket, HardenedWebSocketWSGI
+from .frames import MessageReader, ProtocolFailure
 
 # The most a connection's reader takes from its socket per turn of the event loop, so that
 # one fast sender cannot hold up everyone else.
 READ_CHUNK = 64 * 1024
-
-
-class CappedMessage(websocket.RFC6455WebSocket.Message):
-    """A message closed with code 1009 once its frames add up to more than the frame limit."""
-
-    def __init__(self, *arguments, **keywords):
-        super().__init__(*arguments, **keywords)
-        self.size = 0
-
-    def push(self, data, final=False):
-        """Add a piece of a frame, refusing the message when it grows past the limit."""
-        self.size += len(data)
-        if self.size > self.max_frame_length:
-            raise websocket.FailedConnectionError(
-                1009, f"Message above the limit of {self.max_frame_length} bytes."
-            )
-        super().push(data, final)
-
-
-class HardenedWebSocket(websocket.RFC6455WebSocket):
-    """Caps whole messages, unmasks in one integer XOR, yields before every frame, closes once."""
-
-    Message = CappedMessage
-
-    @staticmethod
-    def _apply_mask(data, mask, length=None, offset=0):
-        """XOR data with the 4-byte client mask, starting `offset` bytes into the frame."""
-        length = len(data) if length is None else length
-        return unmask(data[:length], bytes(mask[(offset + index) % 4] for index in range(4)))
-
-    def close(self, close_data=None):
-        """Close the connection, unless it is closed already."""
-        if self.socket.fileno() != -1:
-            super().close(close_data)
-
-    def _recv_frame(self, message=None):
-        """Let every other green thread run, then read the next frame."""
-        eventlet.sleep(0)
-        return super()._recv_frame(message)
+# The state of eventlet's own reader and sender (a frame iterator, a message deque, a send
+# lock, a log prefix): about 1.9 KiB per connection that a detached connection never uses,
+# since wsproto reads it from the hub and it writes through its queue.
+EVENTLET_READER_STATE = ("iterator", "_msgs", "_sendlock", "log_context")
 
 
 class QueuedWebSocket(HardenedWebSocket):
@@ -95,9 +42,11 @@ class QueuedWebSocket(HardenedWebSocket):
     together (see TurnFlusher), and which, once detached, the hub reads (`read_from_hub`).
     It shuts once everything queued before its close is out."""
 
-    def adopt(self):
-        """Set up the outgoing queue of a connection eventlet has just accepted."""
+    def adopt(self, tally):
+        """Set up the outgoing queue of a connection eventlet has just accepted; tally counts
+        it while the event loop reads it."""
         self.__class__ = QueuedWebSocket
+        self._tally = tally
         self._outgoing = []
         self._flush_due = self._draining = self._closing = False
         self._broken = self._shut_started = False
@@ -195,7 +144,9 @@ class QueuedWebSocket(HardenedWebSocket):
         hubs.notify_opened(duplicate.fileno())
         twin = copy.copy(self)
         twin.socket = duplicate
-        QueuedWebSocket.adopt(twin)
+        for name in EVENTLET_READER_STATE:
+            vars(twin).pop(name, None)
+        QueuedWebSocket.adopt(twin, self._tally)
         for frame in self._outgoing:
             twin.send_frame(frame)
         self._outgoing = []
@@ -206,8 +157,9 @@ class QueuedWebSocket(HardenedWebSocket):
         """Hand each message to on_message as it arrives, and call on_end once when the
         connection ends, without a green thread waiting in between."""
         self._on_message, self._on_end = on_message, on_end
-        self._parser = FrameParser(self.max_frame_length)
+        self._reader = MessageReader(self.max_frame_length)
         self._listener = self._ended = None
+        self._tally.on_the_event_loop += 1
         self._wait_readable()
 
     def _wait_readable(self):
@@ -236,7 +188,7 @@ class QueuedWebSocket(HardenedWebSocket):
         eventlet.spawn_n(self._end)
 
     def _read_some(self):
-        """Take what has arrived, act on every frame it completes, then wait for more."""
+        """Take what has arrived, act on everything it completes, then wait for more."""
         try:
             data = self.socket.fd.recv(READ_CHUNK)
         except BlockingIOError:
@@ -244,29 +196,30 @@ class QueuedWebSocket(HardenedWebSocket):
         except OSError:
             return self._end()
         try:
-            frames = self._parser.feed(data) if data else None
+            received = self._reader.feed(data) if data else None
         except ProtocolFailure as failure:
             self.close((failure.code, failure.reason))
             return self._end()
-        if frames is None or not all(self._act_on(*frame) for frame in frames):
+        if received is None or not all(self._act_on(item) for item in received):
             return self._end()
         self._wait_readable()
 
-    def _act_on(self, opcode, payload):
-        """Pass a message on or answer a control frame; False once the connection is over."""
-        if opcode in (TEXT, BINARY):
-            return self._on_message(payload)
-        if opcode == PING:
-            self.send(payload, control_code=PONG)
-        elif opcode == CLOSE:
-            self.close()
-            return False
-        return True
+    def _act_on(self, item):
+        """Pass a message on, answer a ping, or close as the client asked; False once the
+        connection is over."""
+        if isinstance(item, (str, bytes)):
+            return self._on_message(item)
+        if isinstance(item, Ping):
+            self.send(item.payload, control_code=Opcode.PONG)
+            return True
+        self.close()
+        return False
 
     def _end(self):
         """Stop reading and tell the owner that the connection is over, once."""
         if not self._ended:
             self._ended = True
+            self._tally.on_the_event_loop -= 1
             self._stop_listening()
             self._on_end()
 
@@ -303,17 +256,15 @@ class TurnFlusher:
             connection.flush()
 
 
-class HardenedWebSocketWSGI(engineio_eventlet.WebSocketWSGI):
-    """Engine.IO's eventlet WebSocket endpoint, handing out hardened connections: queued
-    ones on a plain socket, blocking ones where TLS sits in between."""
+class QueuedWebSocketWSGI(HardenedWebSocketWSGI):
+    """The hardened endpoint, handing out queued connections on a plain socket and blocking
+    ones where TLS sits in between."""
 
     def _handle_hybi_request(self, environ):
         """Complete the handshake as eventlet does, then adopt the connection."""
         connection = super()._handle_hybi_request(environ)
         if type(connection.socket) is GreenSocket:
-            QueuedWebSocket.adopt(connection)
-        else:
-            connection.__class__ = HardenedWebSocket
+            QueuedWebSocket.adopt(connection, self.tally)
         return connection
 
 
