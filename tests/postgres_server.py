@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from servers import ROOT, free_port
 
 
@@ -110,6 +111,25 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as admin:
             admin.execute(f"CREATE DATABASE {name}")
         return self.url(name)
+
+    def create_owned_database(self, password="chat-secret"):
+        """A login role and a database it owns, made as docs/deployment.md has an operator
+        make them (the role is no superuser); the database's URL, for that role."""
+        name = f"chat_owner_{next(self._names)}"
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            role = sql.Identifier(name)
+            admin.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(password))
+            )
+            admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(role, role))
+        return f"postgresql://{name}:{password}@127.0.0.1:{self.port}/{name}"
+
+    def drop_owned_database(self, url):
+        """Drop a database made by create_owned_database, and its role."""
+        self.drop_database(url)
+        role = url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
     def drop_database(self, url):
         """Drop a database made by create_database, disconnecting whoever is still on it."""
