@@ -42,10 +42,11 @@ def configured_token(config):
     return token if isinstance(token, str) and len(token) >= MIN_TOKEN_LENGTH else ""
 
 
-def init_app(app, orders=None):
+def init_app(app, orders=None, figures=None):
     """Serve the `/admin` namespace if an admin token is configured; return whether it is.
 
-    With orders (a cluster orders channel), kicks reach every process sharing it.
+    With orders (a cluster orders channel), kicks reach every process sharing it; with
+    figures (the cluster's shared figures), the live figures cover those processes too.
     """
     if not configured_token(app.config):
         if app.config["ADMIN_TOKEN"]:
@@ -57,10 +58,12 @@ def init_app(app, orders=None):
     chat = app.extensions["chat"]
     interval = app.config["ADMIN_REFRESH_INTERVAL"]
     app.extensions["admin"] = Operators(
-        feed=LiveFeed(ADMIN, chat.presence, chat.stats, interval),
+        feed=LiveFeed(ADMIN, chat.presence, chat.stats, interval, figures),
         kicker=moderation.Kicker(chat.presence, orders),
         guesses=GuessThrottle(),
     )
+    if figures is not None:
+        figures.start()
     socketio.on_namespace(AdminNamespace(ADMIN))
     socketio.on_error(ADMIN)(_handler_failed)
     _send_audit_to_the_server_log()

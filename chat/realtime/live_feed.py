@@ -13,18 +13,23 @@ MEMBERS_LISTED = 50
 
 
 class LiveFeed:
-    """Sends a snapshot of this process to its operators every interval while any watch.
+    """Sends a snapshot of the figures to this process's operators every interval while any
+    watch.
 
-    The pushing task starts with the first operator and ends when the last one leaves.
-    Snapshots go to a room only this process's operators are in, so with a message queue
-    an operator never receives another process's figures under this process's name.
+    With `shared` figures (chat/cluster/shared_figures.py), users, rooms and messages per
+    second cover every process sharing Redis, and fall back to this process's own while
+    Redis is unreachable; the rest is always this process's. The pushing task starts with
+    the first operator and ends when the last one leaves. Snapshots go to a room only this
+    process's operators are in, so an operator never receives another process's snapshot
+    under this process's name.
     """
 
-    def __init__(self, namespace, presence, stats, interval):
+    def __init__(self, namespace, presence, stats, interval, shared=None):
         self.namespace = namespace
         self.presence = presence
         self.stats = stats
         self.interval = interval
+        self.shared = shared
         self.process = f"{socket.gethostname()}:{os.getpid()}"
         self.room = f"watching {uuid.uuid4().hex}"
         self._watchers = set()
@@ -57,13 +62,27 @@ class LiveFeed:
             socketio.emit("stats", self.snapshot(), to=self.room, namespace=self.namespace)
 
     def snapshot(self):
-        """What the operators' page shows: users, rooms and members, rate, uptime, mode."""
-        users, rooms = self.presence.snapshot()
+        """What the operators' page shows: users, rooms and members, rate, uptime, mode, and
+        whether the first three are the cluster's or this process's."""
+        shared = None
+        if self.shared is not None:
+            shared = self.shared.snapshot(LISTED, MEMBERS_LISTED)
+        figures = self._own_figures() if shared is None else {"scope": "cluster", **shared}
         return {
             "process": self.process,
             "async_mode": socketio.async_mode,
             "uptime": round(self.stats.uptime(), 1),
             "messages": self.stats.messages,
+            # This process's figures although Redis is configured: it does not answer.
+            "redis_unreachable": self.shared is not None and shared is None,
+            **figures,
+        }
+
+    def _own_figures(self):
+        """Users, rooms and messages per second of this process alone."""
+        users, rooms = self.presence.snapshot()
+        return {
+            "scope": "process",
             "messages_per_second": self.stats.messages_per_second(),
             "user_count": len(users),
             "users": users[:LISTED],

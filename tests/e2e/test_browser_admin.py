@@ -1,5 +1,7 @@
 """The operations page in a real browser: signing in with the token, live figures, moderation."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -105,3 +107,10 @@ def test_moderation_from_the_page_reaches_the_chat_pages(operator, person):
     expect(spammer.page.get_by_text("Repeated advertising")).to_be_visible()
     expect(operator.users.filter(has_text="mallory")).to_have_count(0, timeout=LIVE_MS)
     expect(operator.activity.first).to_contain_text("kick of mallory")
+
+
+def test_the_page_says_whose_figures_it_shows(operator):
+    expect(operator.page.locator("#scope")).to_have_text(
+        "Every figure is this process's: it shares no Redis with other processes."
+    )
+    expect(operator.page.locator("#process")).to_have_text(re.compile(r".+:\d+"))
