@@ -68,18 +68,9 @@ class PostgresServer:
         return f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{self.port}/{database}"
 
     def start(self, timeout=30.0):
-        """initdb, start the server, and wait until it takes connections."""
-        if os.geteuid() == 0:
-            account = pwd.getpwnam(USER)
-            os.chown(self.directory, account.pw_uid, account.pw_gid)
-        password_file = self.directory / "password"
-        password_file.write_text(PASSWORD)
-        initdb = [
-            str(BINARIES / "initdb"), "-D", str(self.data), "-U", USER, "-E", "UTF8",
-            "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256",
-            f"--pwfile={password_file}",
-        ]  # fmt: skip
-        subprocess.run(_as_postgres(initdb), check=True, capture_output=True, timeout=60)
+        """initdb on the first start, start the server, and wait until it takes connections."""
+        if not self.data.exists():
+            self._initdb()
         settings = [f"--{name}={value}" for name, value in SETTINGS.items()]
         server = [str(BINARIES / "postgres"), "-D", str(self.data), "-p", str(self.port)]
         with open(self.log_path, "ab") as log:
@@ -92,6 +83,21 @@ class PostgresServer:
             )
         self._wait_until_ready(timeout)
         return self
+
+    def _initdb(self):
+        """Make the data directory, owned by the postgres user, with a password-protected
+        superuser."""
+        if os.geteuid() == 0:
+            account = pwd.getpwnam(USER)
+            os.chown(self.directory, account.pw_uid, account.pw_gid)
+        password_file = self.directory / "password"
+        password_file.write_text(PASSWORD)
+        initdb = [
+            str(BINARIES / "initdb"), "-D", str(self.data), "-U", USER, "-E", "UTF8",
+            "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256",
+            f"--pwfile={password_file}",
+        ]  # fmt: skip
+        subprocess.run(_as_postgres(initdb), check=True, capture_output=True, timeout=60)
 
     def _wait_until_ready(self, timeout):
         """Poll with a connection until the server answers."""
@@ -154,8 +160,9 @@ class PostgresServer:
         """Everything the server logged so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def stop(self):
-        """Fast shutdown (SIGINT: roll back open transactions, then exit); SIGKILL if slow."""
+    def halt(self):
+        """Fast shutdown (SIGINT: roll back open transactions, then exit), SIGKILL if slow;
+        the data stays for `start` to serve again."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
             try:
@@ -163,6 +170,10 @@ class PostgresServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
+
+    def stop(self):
+        """Halt the server and remove its directory."""
+        self.halt()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self):

@@ -14,6 +14,7 @@ from pathlib import Path
 import psycopg
 import pytest
 from deploy_servers import balanced_site, roaming_users
+from postgres_server import PostgresServer
 
 pytestmark = [
     pytest.mark.slow,
@@ -37,6 +38,7 @@ RECONNECT_EVERY = 0.3
 MOST_RECONNECTS = 100
 # How long, at most, anything here may take; the runs take a fraction of it.
 PATIENCE = 60.0
+UNAVAILABLE = {"ok": False, "error": "History is unavailable right now; nothing was changed."}
 
 
 @pytest.fixture
@@ -205,3 +207,27 @@ def test_a_reader_reconnecting_every_few_hundred_ms_through_a_flood_ends_with_ev
     assert reader.conflicts == [], "a seq came with two different messages"
     assert reconnects >= 5, f"the flood was over after {reconnects} reconnects"
     assert all(rejoin["ok"] for rejoin in reader.events("rejoined"))
+
+
+def test_while_postgresql_is_down_both_hosts_say_so_and_serve_again_once_it_is_back(tmp_path):
+    with (
+        PostgresServer() as postgres,
+        balanced_site(tmp_path, SETTINGS, postgres.create_owned_database()) as hosts,
+        roaming_users(hosts.url) as user,
+    ):
+        alice, bob = user("alice", route=1), user("bob", route=2)
+        for someone in (alice, bob):
+            someone.join("lobby")
+        alice.say("lobby", "before")
+
+        postgres.halt()
+        unsent = {"room": "lobby", "text": "while down", "client_id": "down-1"}
+        assert alice.client.call("chat message", unsent, timeout=PATIENCE) == UNAVAILABLE
+        catch_up = {"room": "lobby", "after_seq": 0}
+        assert bob.client.call("history", catch_up, timeout=PATIENCE) == UNAVAILABLE
+
+        postgres.start()
+        alice.say_until_stored("lobby", "after", "after-1", PATIENCE)
+        for someone in (alice, bob):
+            batch = someone.client.call("history", catch_up, timeout=PATIENCE)
+            assert [message["text"] for message in batch["messages"]] == ["before", "after"]
