@@ -3,6 +3,9 @@
 The tests run as root, and PostgreSQL refuses to: initdb and postgres run as the `postgres`
 system user, in a temporary directory that user owns, and the server is stopped by PID.
 Each test gets a database of its own, made by `create_database`.
+
+Run as a program (`python tests/postgres_server.py`, as the benchmark does), it prints the
+URL of the server's `postgres` database and serves until SIGTERM or SIGINT.
 """
 
 import itertools
@@ -181,3 +184,16 @@ class PostgresServer:
 
     def __exit__(self, *_):
         self.stop()
+
+
+def main():
+    """Serve until SIGTERM or SIGINT, having printed the server's URL; then remove it all."""
+    stopping = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+    with PostgresServer() as server:
+        print(server.url(), flush=True)
+        signal.sigwait(stopping)
+
+
+if __name__ == "__main__":
+    main()
