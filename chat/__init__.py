@@ -178,7 +178,7 @@ def _shared_figures(app, link):
     if link is None:
         return None
     chat = app.extensions["chat"]
-    return SharedFigures(link, chat.stats, chat.presence)
+    return SharedFigures(link, chat.stats, chat.presence, app.config["ADMIN_SAMPLE_INTERVAL"])
 
 
 def _kick_orders(app, link):

@@ -8,10 +8,11 @@ keeps for every newcomer anyway; users online add up each live process's nicknam
 presence's mirrors. A snapshot is one script call, made only by a process whose operators
 are watching, once per refresh; it names at most as many users and members as the page
 lists, so its cost does not grow with the number of users, and hardly with the number of
-processes.
+processes. The chart's samples (`counts`, one call per sample interval) name nobody.
 
-While Redis is unreachable (chat/cluster/link.py) `snapshot` answers None at once, and the
-caller shows this process's own figures instead; the counts of those seconds are not added.
+While Redis is unreachable (chat/cluster/link.py) `snapshot` and `counts` answer None at
+once, and the caller shows this process's own figures instead; the counts of those seconds
+are not added.
 """
 
 import logging
@@ -24,8 +25,8 @@ from .shared_presence import PREFIX, lua_script
 logger = logging.getLogger(__name__)
 
 KEYS = "chat:figures:"
-# A second's counter outlives every window it can be read in.
-KEPT = RATE_WINDOW + 10
+# Seconds a second's counter outlives the longest window it is read in.
+KEPT_AFTER = 10
 REPORT_INTERVAL = 1.0
 # Members named in all rooms together; the rooms after that are listed with their counts.
 MEMBERS_NAMED = 2000
@@ -33,12 +34,13 @@ MEMBERS_NAMED = 2000
 
 class SharedFigures:
     """Adds this process's stored messages to Redis every second, and reads the figures of
-    every process."""
+    every process; counts are read over at most `longest_window` seconds."""
 
-    def __init__(self, link, stats, presence):
+    def __init__(self, link, stats, presence, longest_window):
         self.link = link
         self.stats = stats
         self.presence = presence
+        self.longest_window = max(RATE_WINDOW, round(longest_window))
         self._reported = 0
         self._figures = link.redis.register_script(lua_script("figures"))
 
@@ -54,14 +56,11 @@ class SharedFigures:
         unreachable."""
         rooms = self.presence.directory()
         shown = rooms[:listed]
-        arguments = [PREFIX, KEYS, int(time.time()), RATE_WINDOW, listed, members_listed]
-        arguments += [MEMBERS_NAMED, *(room["name"] for room in shown)]
-        try:
-            processes, messages, online, users, members = self.link.call(
-                self._figures, args=arguments
-            )
-        except RedisUnavailable:
+        naming = [listed, members_listed, MEMBERS_NAMED, *(room["name"] for room in shown)]
+        answer = self._figures_over(RATE_WINDOW, naming)
+        if answer is None:
             return None
+        processes, messages, online, users, members = answer
         return {
             "processes": processes,
             "messages_per_second": messages / RATE_WINDOW,
@@ -77,6 +76,26 @@ class SharedFigures:
                 for room, names in zip(shown, members, strict=True)
             ],
         }
+
+    def counts(self, seconds):
+        """(messages stored per second over the last `seconds` whole seconds, users online)
+        over every process; None while Redis is unreachable."""
+        window = min(max(1, round(seconds)), self.longest_window)
+        answer = self._figures_over(window, [0, 0, 0])
+        if answer is None:
+            return None
+        _, messages, online, _, _ = answer
+        return messages / window, online
+
+    def _figures_over(self, window, naming):
+        """The figures script's answer for the last `window` seconds, naming as `naming`
+        says (users listed, members listed, members named in all, rooms); None while Redis
+        is unreachable."""
+        arguments = [PREFIX, KEYS, int(time.time()), window, *naming]
+        try:
+            return self.link.call(self._figures, args=arguments)
+        except RedisUnavailable:
+            return None
 
     def _report_every_second(self):
         """Background task: add what was stored since the last report, every second."""
@@ -98,5 +117,5 @@ class SharedFigures:
         counter = f"{KEYS}second:{int(time.time())}"
         pipe = self.link.redis.pipeline(transaction=False)
         pipe.incrby(counter, new)
-        pipe.expire(counter, KEPT)
+        pipe.expire(counter, self.longest_window + KEPT_AFTER)
         self.link.call(pipe.execute)

@@ -12,6 +12,7 @@ local users_listed, members_listed, named = tonumber(ARGV[5]), tonumber(ARGV[6])
 -- a batch); decode turns a batch into names.
 local function some_names(keys, command, wanted, decode)
     local names, seen = {}, {}
+    if wanted <= 0 then return names end
     for _, key in ipairs(keys) do
         local cursor = "0"
         repeat
@@ -53,8 +54,7 @@ local members = {}
 for i = 8, #ARGV do
     local sets = {}
     for j, process in ipairs(processes) do sets[j] = prefix .. process .. ":room:" .. ARGV[i] end
-    local wanted = math.min(members_listed, named)
-    members[#members + 1] = wanted > 0 and some_names(sets, "SSCAN", wanted, as_is) or {}
+    members[#members + 1] = some_names(sets, "SSCAN", math.min(members_listed, named), as_is)
     named = named - #members[#members]
 end
 
