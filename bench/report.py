@@ -69,8 +69,17 @@ def read_metric(metric, run):
         return None
 
 
+# Each ratio a table shows when both its systems ran: (key, heading, numerator, denominator).
+RATIOS = (
+    ("ratio", "ours / reference", "ours", "reference"),
+    ("postgresql_ratio", "PostgreSQL / SQLite", "ours-postgresql", "ours"),
+)
+# How each system is headed in a table.
+HEADINGS = {"reference": "reference", "ours": "ours", "ours-postgresql": "ours on PostgreSQL"}
+
+
 def medians(runs, systems):
-    """Return, per metric of the scenarios run, the median per system and the ratio."""
+    """Return, per metric of the scenarios run, the median per system and the ratios."""
     rows = []
     for metric in METRICS:
         scenario_runs = [run for run in runs if run["scenario"] == metric.scenario]
@@ -81,16 +90,17 @@ def medians(runs, systems):
             values = [read_metric(metric, run) for run in scenario_runs if run["system"] == system]
             values = [value for value in values if value is not None]
             row[system] = statistics.median(values) if values else None
-        row["ratio"] = ratio(row.get("ours"), row.get("reference"))
+        for key, _, numerator, denominator in RATIOS:
+            row[key] = ratio(row.get(numerator), row.get(denominator))
         rows.append(row)
     return rows
 
 
-def ratio(ours, reference):
-    """Return ours/reference, or None when it is undefined."""
-    if ours is None or not reference:
+def ratio(numerator, denominator):
+    """Return numerator/denominator, or None when it is undefined."""
+    if numerator is None or not denominator:
         return None
-    return ours / reference
+    return numerator / denominator
 
 
 def machine():
@@ -127,21 +137,23 @@ def format_number(value):
 
 def markdown(results):
     """Render the medians table and the per-run table."""
+    systems = results.get("systems", ["reference", "ours"])
+    ratios = [(key, heading) for key, heading, a, b in RATIOS if {a, b} <= set(systems)]
+    headings = [f"{HEADINGS[system]} (median)" for system in systems]
+    headings += [heading for _, heading in ratios]
     lines = [
-        f"Runs: {results['rounds']} per system and scenario, alternating reference and ours.",
+        f"Runs: {results['rounds']} per system and scenario, alternating "
+        + ", ".join(HEADINGS[system] for system in systems)
+        + ".",
         "",
-        "| scenario | metric | reference (median) | ours (median) | ours / reference |",
-        "| --- | --- | ---: | ---: | ---: |",
+        "| scenario | metric | " + " | ".join(headings) + " |",
+        "| --- | --- |" + " ---: |" * len(headings),
     ]
     for row in results["medians"]:
         label = f"**{row['metric']}**" if row["headline"] else row["metric"]
-        cells = [row.get("reference"), row.get("ours")]
-        shown_ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
-        lines.append(
-            f"| {row['scenario']} | {label} | "
-            + " | ".join(format_number(cell) for cell in cells)
-            + f" | {shown_ratio} |"
-        )
+        cells = [format_number(row.get(system)) for system in systems]
+        cells += ["-" if row[key] is None else f"{row[key]:.2f}" for key, _ in ratios]
+        lines.append(f"| {row['scenario']} | {label} | " + " | ".join(cells) + " |")
     lines += ["", *run_table(results["runs"])]
     return "\n".join(lines) + "\n"
 

@@ -1,13 +1,17 @@
 """Benchmark our chat server against the Node.js reference, alternating runs.
 
-    python bench/run.py [--scenario S1|S2|S3|S4|all] [--rounds 3] [--s3-clients 10000] [--quick]
+    python bench/run.py [--scenario S1|S2|S3|S4|S1,S2|all] [--rounds 3] [--s3-clients 10000]
+                        [--quick] [--database sqlite|postgresql]
 
 Each run starts a fresh server on a free 127.0.0.1 port, drives it with the load
-generator (`python -m loadgen` in this directory) and stops it by pid. Results go
-to bench/results/<timestamp>.json and .md; the markdown table is also printed.
+generator (`python -m loadgen` in this directory) and stops it by pid. With
+`--database postgresql` ours also runs with its history in PostgreSQL (a throw-away
+server for the whole benchmark, a new database per run), alternating with SQLite.
+Results go to bench/results/<timestamp>.json and .md; the markdown table is also printed.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import signal
@@ -25,6 +29,8 @@ from servers import (
     SYSTEMS,
     ServerError,
     ensure_reference_installed,
+    fresh_database,
+    postgres_server,
     start_server,
     stop_server,
 )
@@ -39,17 +45,32 @@ def parse_args(argv):
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
-    parser.add_argument("--scenario", choices=[*SCENARIOS, "all"], default="all")
+    parser.add_argument(
+        "--scenario", default="all", help="S1, S2, S3, S4, several joined by commas, or all"
+    )
     parser.add_argument("--rounds", type=int, default=3, help="runs per system and scenario")
     parser.add_argument("--s3-clients", type=int, help="clients held in S3 (default 10000)")
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs (smoke test)")
     parser.add_argument(
         "--no-deflate", action="store_true", help="clients do not offer permessage-deflate"
     )
-    parser.add_argument("--systems", default=",".join(SYSTEMS), help="comma-separated subset")
+    parser.add_argument(
+        "--systems", default="reference,ours", help="comma-separated subset of reference,ours"
+    )
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="postgresql: ours runs with its history on SQLite and on PostgreSQL, alternating",
+    )
     args = parser.parse_args(argv)
-    args.scenarios = SCENARIOS if args.scenario == "all" else (args.scenario,)
-    args.systems = tuple(system for system in SYSTEMS if system in args.systems.split(","))
+    args.scenarios = SCENARIOS if args.scenario == "all" else tuple(args.scenario.split(","))
+    if not set(args.scenarios) <= set(SCENARIOS):
+        parser.error(f"--scenario takes {', '.join(SCENARIOS)} or all, not {args.scenario}")
+    chosen = args.systems.split(",")
+    if args.database == "postgresql" and "ours" in chosen:
+        chosen.append("ours-postgresql")
+    args.systems = tuple(system for system in SYSTEMS if system in chosen)
     return args
 
 
@@ -83,13 +104,16 @@ def run_loadgen(argv):
 
 
 def run_once(system, scenario, round_number, args):
-    """Start a fresh server, run one scenario against it, stop it."""
+    """Start a fresh server (on a fresh database), run one scenario against it, stop it."""
     run = {"scenario": scenario, "round": round_number, "system": system}
     # A busy neighbour on a small machine shows up here before it shows up in the numbers.
     run["load_average_1m"] = os.getloadavg()[0]
-    with tempfile.TemporaryDirectory(prefix=f"bench-{system}-") as workdir:
+    with (
+        tempfile.TemporaryDirectory(prefix=f"bench-{system}-") as workdir,
+        history_database(system, args) as database,
+    ):
         try:
-            server = start_server(system, Path(workdir))
+            server = start_server(system, Path(workdir), database)
         except ServerError as error:
             return {**run, "error": str(error).splitlines()[0], "detail": str(error)}
         try:
@@ -99,6 +123,14 @@ def run_once(system, scenario, round_number, args):
         finally:
             stop_server(server)
     return run
+
+
+def history_database(system, args):
+    """A fresh PostgreSQL database for a run of ours-postgresql (yields its URL), else
+    nothing to set up (yields None)."""
+    if system == "ours-postgresql":
+        return fresh_database(args.postgres)
+    return contextlib.nullcontext()
 
 
 def run_all(args):
@@ -131,12 +163,16 @@ def main(argv=None):
     if "reference" in args.systems:
         ensure_reference_installed()
     started = time.strftime("%Y-%m-%dT%H:%M:%S")
-    runs = run_all(args)
+    with contextlib.ExitStack() as stack:
+        if "ours-postgresql" in args.systems:
+            args.postgres = stack.enter_context(postgres_server())
+        runs = run_all(args)
     results = {
         "started": started,
         "command": " ".join(["python", "bench/run.py", *(argv or sys.argv[1:])]),
         "rounds": args.rounds,
         "quick": args.quick,
+        "systems": list(args.systems),
         "machine": machine(),
         "versions": versions(),
         "gunicorn_conf_present": (REPO_ROOT / "gunicorn.conf.py").exists(),

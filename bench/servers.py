@@ -1,5 +1,8 @@
-"""Starting and stopping the servers under test as child processes."""
+"""Starting and stopping the servers under test as child processes, and the PostgreSQL that
+ours may keep its history in."""
 
+import contextlib
+import itertools
 import os
 import signal
 import socket
@@ -16,7 +19,10 @@ from loadgen.procstat import process_tree
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 REFERENCE_DIR = BENCH_DIR / "reference"
-SYSTEMS = ("reference", "ours")
+# ours-postgresql is ours with its history in PostgreSQL instead of SQLite.
+SYSTEMS = ("reference", "ours", "ours-postgresql")
+# The tests' throw-away PostgreSQL, run as a program: it prints its URL and serves until SIGTERM.
+POSTGRES_SERVER = REPO_ROOT / "tests" / "postgres_server.py"
 READY_TIMEOUT_S = 30.0
 STOP_TIMEOUT_S = 10.0
 # Lets start-up allocations settle so the memory baseline is not still climbing.
@@ -58,22 +64,23 @@ def free_port():
         return probe.getsockname()[1]
 
 
-def server_command(system, port, workdir):
-    """Return the argv, working directory and environment that start a system."""
+def server_command(system, port, workdir, database=None):
+    """Return the argv, working directory and environment that start a system; ours keeps
+    its history in `database` (a PostgreSQL URL), or else in a new SQLite file."""
     env = dict(os.environ)
     if system == "reference":
         env["PORT"] = str(port)
         return ["node", "server.js", str(port)], REFERENCE_DIR, env
     env["FLASK_RATE_LIMIT"] = "0"
-    env["FLASK_DATABASE"] = str(workdir / "bench.sqlite3")
+    env["FLASK_DATABASE"] = database or str(workdir / "bench.sqlite3")
     argv = [sys.executable, "-m", "gunicorn", "-k", "eventlet", "-w", "1"]
     return [*argv, "--bind", f"127.0.0.1:{port}", "app:app"], REPO_ROOT, env
 
 
-def start_server(system, workdir):
+def start_server(system, workdir, database=None):
     """Start a system on a free port and wait until it answers HTTP."""
     port = free_port()
-    argv, cwd, env = server_command(system, port, workdir)
+    argv, cwd, env = server_command(system, port, workdir, database)
     log_path = workdir / f"{system}.log"
     with log_path.open("wb") as log:
         process = subprocess.Popen(
@@ -128,3 +135,47 @@ def log_tail(server, lines=20):
     """Return the last lines of a server's log."""
     text = server.log_path.read_text(errors="replace")
     return "\n".join(text.splitlines()[-lines:])
+
+
+@contextlib.contextmanager
+def postgres_server():
+    """A throw-away PostgreSQL, started as the tests start theirs, for the whole benchmark;
+    yields the URL of its `postgres` database."""
+    process = subprocess.Popen(
+        [sys.executable, str(POSTGRES_SERVER)],
+        cwd=POSTGRES_SERVER.parent,
+        stdout=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        url = process.stdout.readline().strip()
+        if not url:
+            raise ServerError(f"PostgreSQL did not start (exit code {process.wait()})")
+        yield url
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            process.wait(STOP_TIMEOUT_S * 3)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+
+
+_databases = itertools.count(1)
+
+
+@contextlib.contextmanager
+def fresh_database(server_url):
+    """A new, empty database on the benchmark's PostgreSQL, dropped afterwards; yields its
+    URL."""
+    import psycopg  # the app's driver; only runs on PostgreSQL need it
+
+    name = f"bench_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield server_url.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -10,6 +10,7 @@ from . import cli, config, instance, transport
 from .cluster.client_manager import RedisClientManager
 from .cluster.link import RedisLink
 from .cluster.orders import OrdersChannel
+from .cluster.shared_figures import SharedFigures
 from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
 from .core import store as history
@@ -77,7 +78,7 @@ def create_app(test_config=None):
 
     events.register(socketio)
     app.register_blueprint(views.bp)
-    if admin.init_app(app, _kick_orders(app, link)):
+    if admin.init_app(app, _kick_orders(app, link), _shared_figures(app, link)):
         app.register_blueprint(admin_views.bp)
     app.cli.add_command(cli.chat)
     return app
@@ -175,6 +176,14 @@ def _open_store(config, runtime):
     for migration in store.upgraded:
         logger.info("history schema upgraded in %s: %s", history.shown(database), migration)
     return store
+
+
+def _shared_figures(app, link):
+    """The operators' figures over every process sharing the Redis queue; None without one."""
+    if link is None:
+        return None
+    chat = app.extensions["chat"]
+    return SharedFigures(link, chat.stats, chat.presence, app.config["ADMIN_SAMPLE_INTERVAL"])
 
 
 def _kick_orders(app, link):

@@ -6,11 +6,13 @@ substituted, over TLS with a self-signed certificate. Each server is a subproces
 """
 
 import contextlib
+import functools
 import os
 import selectors
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -221,19 +223,60 @@ def one_process_site(tmp_path):
 
 
 @contextlib.contextmanager
-def balanced_site(tmp_path, env=None):
+def balanced_site(tmp_path, env=None, database=None):
     """Redis, gunicorn processes `one` and `two` (routes 1 and 2) sharing it and one database,
-    and apache/chat-balancer.conf in front of them over https."""
+    and apache/chat-balancer.conf in front of them over https.
+
+    Without `database` the processes share one SQLite file, as on one host. With a PostgreSQL
+    URL they stand for two hosts sharing nothing on disk (see `host`), and the database is
+    migrated once, by `flask chat migrate`, before either starts.
+    """
     certificates = self_signed_certificate(Path(tmp_path) / "letsencrypt")
     with RedisServer(tmp_path) as queue:
         env = {"FLASK_MESSAGE_QUEUE": queue.url, "FLASK_TRUSTED_PROXIES": "1", **(env or {})}
-        with (
-            GunicornServer(tmp_path, env=env, name="one") as one,
-            GunicornServer(tmp_path, env=env, name="two") as two,
-        ):
+        if database is None:
+            servers = [GunicornServer(tmp_path, env=env, name=name) for name in ("one", "two")]
+        else:
+            env["FLASK_DATABASE"] = database
+            servers = [host(tmp_path, name, env) for name in ("one", "two")]
+            migrated = migrate(servers[0])
+            assert migrated.returncode == 0, migrated.stderr
+        with servers[0] as one, servers[1] as two:
             backends = {8001: one.port, 8002: two.port}
             with ApacheServer(tmp_path, "chat-balancer.conf", backends, certificates) as apache:
                 yield SimpleNamespace(url=apache.url, apache=apache, queue=queue, one=one, two=two)
+
+
+# What a host needs of the repository to run the chat; docs/deployment.md clones it there.
+RELEASE = ("app.py", "gunicorn.conf.py", "chat", "templates", "static")
+
+
+def host(tmp_path, name, env):
+    """A gunicorn process standing for a host of its own: it runs from its own copy of the
+    release, whose instance folder and log are its own, in tmp_path/host-<name>."""
+    folder = Path(tmp_path) / f"host-{name}"
+    release = folder / "release"
+    for part in RELEASE:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, release / part, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            release.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, release / part)
+    return GunicornServer(folder, env=env, name=name, root=release)
+
+
+def migrate(server):
+    """`flask chat migrate` with a server's settings, from its release, as an operator runs it
+    once before starting a new release on every host."""
+    return subprocess.run(
+        [sys.executable, "-m", "flask", "chat", "migrate"],
+        cwd=server.root,
+        env=server.env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
 @contextlib.contextmanager
@@ -295,9 +338,18 @@ def _has_data(sock):
         return bool(selector.select(sock.gettimeout()))
 
 
+# How long a hole in a room's live seqs may last before the user asks for what fills it: the
+# message may simply still be on its way from another process through Redis.
+HOLE_WAIT = 0.5
+# How long a sender waits for an ack before it sends the message again (the page waits 5 s).
+ACK_WAIT = 3.0
+
+
 class RoamingUser:
     """A chat user over https, as the page behaves: it reconnects by itself, wherever the
-    proxy sends it, re-joins its rooms and asks for what came after the last message it saw.
+    proxy sends it, re-joins its rooms after the highest seq it holds without a hole, and
+    fetches the batches that follow. A hole in live delivery that outlasts HOLE_WAIT is
+    filled the same way, and a message sent again after a lost ack keeps its client id.
 
     `route` pins it to one balancer member with the ROUTEID cookie a browser would carry.
     """
@@ -311,7 +363,7 @@ class RoamingUser:
         # Else REQUESTS_CA_BUNDLE from the environment would override verify=False.
         self.http.trust_env = False
         if route is not None:
-            self.http.cookies.set("ROUTEID", f".{route}", domain="127.0.0.1", path="/")
+            self.pin(route)
         self.client = socketio.Client(
             ssl_verify=False,
             http_session=self.http,
@@ -327,12 +379,20 @@ class RoamingUser:
         self.connects = 0
         self.disconnects = 0
         self.connected_at = None
+        # (room, seq, the message id held, another id that came with the same seq)
+        self.conflicts = []
+        self._seqs = {}
+        self._filling = set()
         self._lock = threading.Lock()
         self.client.on("connect", self._on_connect)
         self.client.on("disconnect", self._on_disconnect)
         self.client.on("chat message", self._on_message)
         self.client.on("connect_error", lambda data: self._on_event("connect_error", data))
         self.client.on("*", self._on_event)
+
+    def pin(self, route):
+        """Send the next connect to balancer member `route`, as a browser with that cookie."""
+        self.http.cookies.set("ROUTEID", f".{route}", domain="127.0.0.1", path="/")
 
     def connect(self, origin=None):
         """Connect as the page would, sending the page's Origin (or the one given)."""
@@ -353,17 +413,34 @@ class RoamingUser:
         self._keep(ack["history"])
         return ack
 
-    def say(self, room, text):
+    def say(self, room, text, client_id=None):
         """Send a message and return the ack, once the server stored it."""
-        ack = self.client.call("chat message", {"room": room, "text": text}, timeout=10)
+        ack = self._send(room, text, client_id, timeout=10)
         assert ack["ok"], ack
-        self._keep([{"id": ack["id"], "room": room, "nick": self.nick, "text": text}])
         return ack
 
+    def say_until_stored(self, room, text, client_id, timeout=30.0):
+        """Send a message until an ack says it is stored, sending it again under the same
+        client id after a lost ack or connection, as the page's outbox does; return the ack."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with contextlib.suppress(socketio.exceptions.SocketIOError):
+                ack = self._send(room, text, client_id, timeout=ACK_WAIT)
+                if ack["ok"]:
+                    return ack
+            time.sleep(0.1)  # not connected, or not re-joined yet
+        raise AssertionError(f"{self.nick}: {client_id} not stored within {timeout} s")
+
     def texts(self, room):
-        """The texts of every message of a room this user has, by id."""
+        """The texts of every message of a room this user has, in seq order."""
         with self._lock:
-            return [m["text"] for _, m in sorted(self.messages.items()) if m["room"] == room]
+            held = [m for m in self.messages.values() if m["room"] == room]
+        return [m["text"] for m in sorted(held, key=lambda m: m["seq"])]
+
+    def seqs(self, room):
+        """{seq: message id} of every message of a room this user has."""
+        with self._lock:
+            return dict(self._seqs.get(room, {}))
 
     def events(self, name):
         """The payloads of every `name` event received so far."""
@@ -390,14 +467,27 @@ class RoamingUser:
         """Disconnect for good."""
         self.client.disconnect()
 
+    def _send(self, room, text, client_id, timeout):
+        """Send one message; keep it once acked; return the ack."""
+        payload = {"room": room, "text": text}
+        if client_id is not None:
+            payload["client_id"] = client_id
+        ack = self.client.call("chat message", payload, timeout=timeout)
+        if ack["ok"]:
+            stored = {"id": ack["id"], "seq": ack["seq"], "room": room, "text": text}
+            self._keep([{**stored, "nick": self.nick}])
+        return ack
+
     def _on_connect(self):
-        """Re-join every room, asking only for what came after the last message seen."""
+        """Re-join every room after the highest seq held there without a hole."""
         with self._lock:
             self.connects += 1
             self.connected_at = time.monotonic()
-            seen = {room: self._last_seen(room) for room in self.rooms}
-        for room, after in seen.items():
-            self.client.emit("join", {"room": room, "after": after}, callback=self._on_rejoin)
+            self._filling.clear()
+            resume = {room: self._held_through(room) for room in self.rooms}
+        for room, after_seq in resume.items():
+            payload = {"room": room, "after_seq": after_seq} if after_seq else {"room": room}
+            self.client.emit("join", payload, callback=self._on_rejoin)
 
     def _on_disconnect(self, *_reason):
         """Count connections lost."""
@@ -405,15 +495,53 @@ class RoamingUser:
             self.disconnects += 1
 
     def _on_rejoin(self, ack):
-        """Keep the catch-up a re-join brought, and the ack itself for the test to check."""
+        """Keep the catch-up a re-join brought, fetch the batches after it, and keep the ack
+        itself for the test to check."""
         self._on_event("rejoined", ack)
         if ack["ok"]:
             self._keep(ack["history"])
+            if ack["more"]:
+                self._fetch(ack["room"], ack["history"][-1]["seq"])
+
+    def _fetch(self, room, after_seq):
+        """Ask for the batch of a room's messages after a seq."""
+        payload = {"room": room, "after_seq": after_seq}
+        try:
+            self.client.emit("history", payload, callback=functools.partial(self._batch, room))
+        except socketio.exceptions.SocketIOError:
+            with self._lock:
+                self._filling.discard(room)  # the re-join after the reconnect catches up
+
+    def _batch(self, room, ack):
+        """Keep a catch-up batch, and ask for the next one while `more`."""
+        if ack["ok"]:
+            self._keep(ack["messages"])
+        if ack["ok"] and ack["more"]:
+            self._fetch(room, ack["messages"][-1]["seq"])
+            return
+        with self._lock:
+            self._filling.discard(room)
 
     def _on_message(self, message):
-        """Keep a live message."""
+        """Keep a live message; fill the hole before it, if one is still there in a while."""
         self._keep([message])
         self._on_event("chat message", message)
+        with self._lock:
+            hole = self._hole_in(message["room"])
+        if hole:
+            timer = threading.Timer(HOLE_WAIT, self._fill_hole, [message["room"]])
+            timer.daemon = True
+            timer.start()
+
+    def _fill_hole(self, room):
+        """Ask for the messages after the highest seq held without a hole, unless it is
+        filled by now or already asked for."""
+        with self._lock:
+            if room in self._filling or not self._hole_in(room):
+                return
+            self._filling.add(room)
+            after_seq = self._held_through(room)
+        self._fetch(room, after_seq)
 
     def _on_event(self, event, data=None):
         """Record any other event."""
@@ -421,10 +549,29 @@ class RoamingUser:
             self.received.append((event, data))
 
     def _keep(self, messages):
-        """Store messages by id, so a repeat is kept once."""
+        """Keep messages by id and by seq, so a repeat is kept once; note a seq that came
+        with two different messages."""
         with self._lock:
-            self.messages.update((message["id"], message) for message in messages)
+            for message in messages:
+                self.messages[message["id"]] = message
+                seqs = self._seqs.setdefault(message["room"], {})
+                held = seqs.setdefault(message["seq"], message["id"])
+                if held != message["id"]:
+                    self.conflicts.append((message["room"], message["seq"], held, message["id"]))
 
-    def _last_seen(self, room):
-        """The highest message id seen in a room, 0 if none."""
-        return max((i for i, m in self.messages.items() if m["room"] == room), default=0)
+    def _hole_in(self, room):
+        """Whether the seqs held of a room have a hole below the highest. The caller holds
+        the lock."""
+        seqs = self._seqs.get(room, {})
+        return bool(seqs) and max(seqs) > self._held_through(room)
+
+    def _held_through(self, room):
+        """The highest seq held with every seq from the lowest held up to it; 0 if none.
+        The caller holds the lock."""
+        seqs = self._seqs.get(room, {})
+        if not seqs:
+            return 0
+        seq = min(seqs)
+        while seq + 1 in seqs:
+            seq += 1
+        return seq

@@ -3,6 +3,9 @@
 The tests run as root, and PostgreSQL refuses to: initdb and postgres run as the `postgres`
 system user, in a temporary directory that user owns, and the server is stopped by PID.
 Each test gets a database of its own, made by `create_database`.
+
+Run as a program (`python tests/postgres_server.py`, as the benchmark does), it prints the
+URL of the server's `postgres` database and serves until SIGTERM or SIGINT.
 """
 
 import itertools
@@ -16,6 +19,7 @@ import time
 from pathlib import Path
 
 import psycopg
+from psycopg import sql
 from servers import ROOT, free_port
 
 
@@ -67,18 +71,9 @@ class PostgresServer:
         return f"postgresql://{USER}:{PASSWORD}@127.0.0.1:{self.port}/{database}"
 
     def start(self, timeout=30.0):
-        """initdb, start the server, and wait until it takes connections."""
-        if os.geteuid() == 0:
-            account = pwd.getpwnam(USER)
-            os.chown(self.directory, account.pw_uid, account.pw_gid)
-        password_file = self.directory / "password"
-        password_file.write_text(PASSWORD)
-        initdb = [
-            str(BINARIES / "initdb"), "-D", str(self.data), "-U", USER, "-E", "UTF8",
-            "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256",
-            f"--pwfile={password_file}",
-        ]  # fmt: skip
-        subprocess.run(_as_postgres(initdb), check=True, capture_output=True, timeout=60)
+        """initdb on the first start, start the server, and wait until it takes connections."""
+        if not self.data.exists():
+            self._initdb()
         settings = [f"--{name}={value}" for name, value in SETTINGS.items()]
         server = [str(BINARIES / "postgres"), "-D", str(self.data), "-p", str(self.port)]
         with open(self.log_path, "ab") as log:
@@ -91,6 +86,21 @@ class PostgresServer:
             )
         self._wait_until_ready(timeout)
         return self
+
+    def _initdb(self):
+        """Make the data directory, owned by the postgres user, with a password-protected
+        superuser."""
+        if os.geteuid() == 0:
+            account = pwd.getpwnam(USER)
+            os.chown(self.directory, account.pw_uid, account.pw_gid)
+        password_file = self.directory / "password"
+        password_file.write_text(PASSWORD)
+        initdb = [
+            str(BINARIES / "initdb"), "-D", str(self.data), "-U", USER, "-E", "UTF8",
+            "--no-sync", "--auth-local=trust", "--auth-host=scram-sha-256",
+            f"--pwfile={password_file}",
+        ]  # fmt: skip
+        subprocess.run(_as_postgres(initdb), check=True, capture_output=True, timeout=60)
 
     def _wait_until_ready(self, timeout):
         """Poll with a connection until the server answers."""
@@ -110,6 +120,25 @@ class PostgresServer:
         with psycopg.connect(self.url(), autocommit=True) as admin:
             admin.execute(f"CREATE DATABASE {name}")
         return self.url(name)
+
+    def create_owned_database(self, password="chat-secret"):
+        """A login role and a database it owns, made as docs/deployment.md has an operator
+        make them (the role is no superuser); the database's URL, for that role."""
+        name = f"chat_owner_{next(self._names)}"
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            role = sql.Identifier(name)
+            admin.execute(
+                sql.SQL("CREATE ROLE {} LOGIN PASSWORD {}").format(role, sql.Literal(password))
+            )
+            admin.execute(sql.SQL("CREATE DATABASE {} OWNER {}").format(role, role))
+        return f"postgresql://{name}:{password}@127.0.0.1:{self.port}/{name}"
+
+    def drop_owned_database(self, url):
+        """Drop a database made by create_owned_database, and its role."""
+        self.drop_database(url)
+        role = url.rsplit("/", 1)[1]
+        with psycopg.connect(self.url(), autocommit=True) as admin:
+            admin.execute(sql.SQL("DROP ROLE IF EXISTS {}").format(sql.Identifier(role)))
 
     def drop_database(self, url):
         """Drop a database made by create_database, disconnecting whoever is still on it."""
@@ -134,8 +163,9 @@ class PostgresServer:
         """Everything the server logged so far."""
         return self.log_path.read_text(errors="replace") if self.log_path.exists() else ""
 
-    def stop(self):
-        """Fast shutdown (SIGINT: roll back open transactions, then exit); SIGKILL if slow."""
+    def halt(self):
+        """Fast shutdown (SIGINT: roll back open transactions, then exit), SIGKILL if slow;
+        the data stays for `start` to serve again."""
         if self.process is not None and self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGINT)
             try:
@@ -143,6 +173,10 @@ class PostgresServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(5)
+
+    def stop(self):
+        """Halt the server and remove its directory."""
+        self.halt()
         shutil.rmtree(self.directory, ignore_errors=True)
 
     def __enter__(self):
@@ -150,3 +184,16 @@ class PostgresServer:
 
     def __exit__(self, *_):
         self.stop()
+
+
+def main():
+    """Serve until SIGTERM or SIGINT, having printed the server's URL; then remove it all."""
+    stopping = {signal.SIGTERM, signal.SIGINT}
+    signal.pthread_sigmask(signal.SIG_BLOCK, stopping)
+    with PostgresServer() as server:
+        print(server.url(), flush=True)
+        signal.sigwait(stopping)
+
+
+if __name__ == "__main__":
+    main()

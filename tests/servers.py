@@ -35,9 +35,13 @@ def wait_for_http(url, timeout=15.0, process=None):
 
 
 class GunicornServer:
-    """`gunicorn -k eventlet -w 1 app:app` on 127.0.0.1, as deployed, with its own database."""
+    """`gunicorn -k eventlet -w 1 app:app` on 127.0.0.1, as deployed, with its own database.
 
-    def __init__(self, tmp_path, port=None, env=None, name="server"):
+    It runs from the repository, or from `root`: a copy of the release, as on another host.
+    """
+
+    def __init__(self, tmp_path, port=None, env=None, name="server", root=ROOT):
+        self.root = Path(root)
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tmp_path) / f"{name}-{self.port}.log"
@@ -60,12 +64,12 @@ class GunicornServer:
                 "-m",
                 "gunicorn",
                 "-c",
-                str(ROOT / "gunicorn.conf.py"),
+                str(self.root / "gunicorn.conf.py"),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "app:app",
             ],
-            cwd=ROOT,
+            cwd=self.root,
             env=self.env,
             stdout=log,
             stderr=subprocess.STDOUT,

@@ -452,10 +452,9 @@ def redis_url(tmp_path):
     process.wait(5)
 
 
-@pytest.mark.timeout(90)
-def test_moderation_reaches_users_of_another_process_and_figures_stay_per_process(
-    tmp_path, redis_url
-):
+@pytest.fixture
+def two_processes(tmp_path, redis_url):
+    """gunicorn processes `a` and `b` sharing the Redis queue, both serving `/admin`."""
     env = {"FLASK_MESSAGE_QUEUE": redis_url, "FLASK_ADMIN_TOKEN": TOKEN}
     servers = [GunicornServer(tmp_path, env=env, name=name) for name in ("a", "b")]
     threads = [threading.Thread(target=server.start) for server in servers]
@@ -463,35 +462,80 @@ def test_moderation_reaches_users_of_another_process_and_figures_stay_per_proces
         thread.start()
     for thread in threads:
         thread.join(30)
-    first, second = servers
-    try:
-        bob = Recorder(first.url, "/", {"nick": "bob"})
-        alice = Recorder(second.url, "/", {"nick": "alice"})
+    yield servers
+    for server in servers:
+        server.kill()
+
+
+@pytest.mark.timeout(90)
+def test_moderation_reaches_users_of_another_process(two_processes):
+    first, second = two_processes
+    bob = Recorder(first.url, "/", {"nick": "bob"})
+    alice = Recorder(second.url, "/", {"nick": "alice"})
+    for user in (alice, bob):
+        assert user.call("join", {"room": "lobby"})["ok"]
+    sent = alice.call("chat message", {"room": "lobby", "text": "buy cheap watches"})
+    bob.wait_for("chat message")
+    watching = Recorder(first.url, ADMIN, {"token": TOKEN})
+
+    assert watching.call("announce", {"text": "Be nice"})["ok"]
+    assert alice.wait_for("announcement")["text"] == "Be nice"
+
+    assert watching.call("remove", {"id": sent["id"]})["ok"]
+    assert alice.wait_for("message removed") == {"id": sent["id"], "room": "lobby"}
+
+    assert watching.call("kick", {"nick": "alice", "reason": "Spam"})["ok"]
+    assert alice.wait_for("kicked") == {"reason": "Spam"}
+    assert alice.wait_disconnected()
+    bob.wait_for("user left", lambda payload: payload["nick"] == "alice")
+    assert "kick carried out: 1 socket(s) of 'alice'" in second.log()
+    for client in (bob, watching):
+        client.socket.disconnect()
+
+
+@pytest.mark.timeout(90)
+def test_the_figures_cover_the_users_rooms_and_messages_of_every_process(two_processes):
+    first, second = two_processes
+    bob = Recorder(first.url, "/", {"nick": "bob"})
+    alice, carol = (Recorder(second.url, "/", {"nick": nick}) for nick in ("alice", "carol"))
+    for user, room in ((alice, "lobby"), (bob, "lobby"), (carol, "kitchen")):
+        assert user.call("join", {"room": room})["ok"]
+    for number in range(RATE_WINDOW):
         for user in (alice, bob):
-            assert user.call("join", {"room": "lobby"})["ok"]
-        sent = alice.call("chat message", {"room": "lobby", "text": "buy cheap watches"})
-        bob.wait_for("chat message")
-        watching = Recorder(first.url, ADMIN, {"token": TOKEN})
+            assert user.call("chat message", {"room": "lobby", "text": f"m{number}"})["ok"]
+    watching = Recorder(first.url, ADMIN, {"token": TOKEN})
 
-        snapshot = watching.wait_for("stats")
-        assert snapshot["users"] == ["bob"], "figures are this process's own"
+    # Ten messages, half of them stored by each process, over the five seconds averaged.
+    snapshot = watching.wait_for("stats", lambda s: s["messages_per_second"] == 2.0, 10)
+    assert (snapshot["scope"], snapshot["processes"]) == ("cluster", 2)
+    assert snapshot["users"] == ["alice", "bob", "carol"] and snapshot["user_count"] == 3
+    assert snapshot["room_count"] == 2
+    assert snapshot["rooms"] == [
+        {"name": "kitchen", "member_count": 1, "members": ["carol"]},
+        {"name": "lobby", "member_count": 2, "members": ["alice", "bob"]},
+    ]
+    assert snapshot["process"].endswith(f":{first.worker_pid()}")
+    assert snapshot["messages"] == RATE_WINDOW, "messages since start are this process's"
+    assert snapshot["redis_unreachable"] is False
+    for client in (alice, bob, carol, watching):
+        client.socket.disconnect()
 
-        assert watching.call("announce", {"text": "Be nice"})["ok"]
-        assert alice.wait_for("announcement")["text"] == "Be nice"
 
-        assert watching.call("remove", {"id": sent["id"]})["ok"]
-        assert alice.wait_for("message removed") == {"id": sent["id"], "room": "lobby"}
+@pytest.mark.timeout(90)
+def test_the_chart_samples_count_the_users_and_messages_of_every_process(two_processes):
+    first, second = two_processes
+    bob = Recorder(first.url, "/", {"nick": "bob"})
+    alice = Recorder(second.url, "/", {"nick": "alice"})
+    assert alice.call("join", {"room": "lobby"})["ok"]
+    watching = Recorder(first.url, ADMIN, {"token": TOKEN})
+    for number in range(3):
+        assert alice.call("chat message", {"room": "lobby", "text": f"m{number}"})["ok"]
 
-        assert watching.call("kick", {"nick": "alice", "reason": "Spam"})["ok"]
-        assert alice.wait_for("kicked") == {"reason": "Spam"}
-        assert alice.wait_disconnected()
-        bob.wait_for("user left", lambda payload: payload["nick"] == "alice")
-        assert "kick carried out: 1 socket(s) of 'alice'" in second.log()
-        for client in (bob, watching):
-            client.socket.disconnect()
-    finally:
-        for server in servers:
-            server.kill()
+    # Only the other process stored them: its counts reach this process's samples.
+    sample = watching.wait_for("sample", lambda sample: sample["messages_per_second"] > 0, 10)
+    assert sample["users"] == 2
+    for client in (alice, bob, watching):
+        client.socket.disconnect()
 
 
 def admin_connect(connection, token):

@@ -287,6 +287,28 @@ def test_messages_sent_while_redis_was_frozen_reach_the_other_process_once_and_i
     alice.wait_until(lambda: "welcome back" in alice.texts("lobby"), "bob's answer", RECOVERY)
 
 
+@pytest.mark.parametrize("cluster", [{"FLASK_ADMIN_REFRESH_INTERVAL": "0.2"}], indirect=True)
+def test_the_operators_figures_are_this_process_s_own_and_say_so_while_redis_is_frozen(
+    cluster, users
+):
+    alice, bob = users(cluster.one, "alice"), users(cluster.two, "bob")
+    operator = User(cluster.one, "operator", namespace="/admin", auth={"token": ADMIN_TOKEN})
+    operator.connect()
+
+    def latest():
+        return operator.received("stats")[-1]
+
+    operator.wait_until(lambda: latest()["users"] == ["alice", "bob"], "both processes' users")
+    with frozen(cluster.queue):
+        operator.wait_until(lambda: latest()["redis_unreachable"], "the fallback", PROMPT)
+        assert latest()["scope"] == "process"
+        assert latest()["users"] == ["alice"], "this process's users only"
+    operator.wait_until(lambda: latest()["scope"] == "cluster", "the cluster's figures", RECOVERY)
+    assert latest()["users"] == ["alice", "bob"] and not latest()["redis_unreachable"]
+    assert alice.client.connected and bob.client.connected
+    operator.close()
+
+
 @pytest.mark.parametrize("cluster", [{"FLASK_PRESENCE_TTL": "2"}], indirect=True)
 def test_after_a_freeze_longer_than_the_presence_ttl_nobody_is_announced_gone(cluster, users):
     alice, bob = users(cluster.one, "alice"), users(cluster.two, "bob")

@@ -1,1 +1,1 @@
-"""Cluster: what several processes or hosts share through Redis (presence, orders)."""
+"""Cluster: what several processes or hosts share through Redis (presence, orders, figures)."""

@@ -43,7 +43,7 @@ LUA = Path(__file__).with_name("lua")
 DIRECTORY_MAX_AGE = 1.0
 
 
-def _script(name):
+def lua_script(name):
     """The Lua script lua/<name>.lua, after the prelude every script starts from."""
     return (LUA / "live_processes.lua").read_text() + (LUA / f"{name}.lua").read_text()
 
@@ -72,7 +72,7 @@ class SharedPresence(Presence):
         self._membership_changes = 0
         self._directory_copy = (0, 0.0, None)
         self._claim, self._enter, self._depart, self._holder, self._members, self._directory = (
-            self.redis.register_script(_script(name))
+            self.redis.register_script(lua_script(name))
             for name in ("claim", "enter", "depart", "holder", "members", "directory")
         )
         link.when_reachable_again(self._catch_up)

@@ -1,7 +1,8 @@
 """Operations figures of this process: messages stored, their rate, uptime.
 
-Every figure is per process: presence and counters live in memory, so with several
-processes behind a message queue each one reports its own users, rooms and rate.
+The counters live in memory. With several processes on one Redis, the operators' page adds
+up every process's rate (chat/cluster/shared_figures.py); without one, or while Redis is
+unreachable, it shows these.
 """
 
 import threading

@@ -3,6 +3,7 @@
 import functools
 import logging
 
+from ..core.store import HistoryUnavailable
 from ..core.writer import StoreUnavailable
 from .payloads import BadPayload
 
@@ -21,7 +22,7 @@ def error_ack(error, handler_name):
     """The ack for an exception a handler raised; an unexpected one is logged in full."""
     if isinstance(error, BadPayload):
         return refusal(str(error))
-    if isinstance(error, StoreUnavailable):
+    if isinstance(error, StoreUnavailable | HistoryUnavailable):
         return refusal(STORE_UNAVAILABLE)
     logger.error("handler %s failed", handler_name, exc_info=error)
     return refusal(INTERNAL_ERROR)

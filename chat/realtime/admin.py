@@ -42,10 +42,11 @@ def configured_token(config):
     return token if isinstance(token, str) and len(token) >= MIN_TOKEN_LENGTH else ""
 
 
-def init_app(app, orders=None):
+def init_app(app, orders=None, figures=None):
     """Serve the `/admin` namespace if an admin token is configured; return whether it is.
 
-    With orders (a cluster orders channel), kicks reach every process sharing it.
+    With orders (a cluster orders channel), kicks reach every process sharing it; with
+    figures (the cluster's shared figures), the live figures cover those processes too.
     """
     if not configured_token(app.config):
         if app.config["ADMIN_TOKEN"]:
@@ -56,9 +57,15 @@ def init_app(app, orders=None):
         return False
     chat = app.extensions["chat"]
     feed = LiveFeed(
-        ADMIN, chat, app.config["ADMIN_REFRESH_INTERVAL"], app.config["ADMIN_SAMPLE_INTERVAL"]
+        ADMIN,
+        chat,
+        app.config["ADMIN_REFRESH_INTERVAL"],
+        app.config["ADMIN_SAMPLE_INTERVAL"],
+        figures,
     )
     feed.start_sampling()
+    if figures is not None:
+        figures.start()
     app.extensions["admin"] = Operators(
         feed=feed,
         kicker=moderation.Kicker(chat.presence, orders),

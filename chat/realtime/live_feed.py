@@ -18,16 +18,19 @@ SAMPLES_SPAN = 3600
 
 
 class LiveFeed:
-    """Sends a snapshot of this process to its operators every interval while any watch, and
-    keeps a sample of messages per second and users online every sample interval, watched or
-    not, for the last hour.
+    """Sends a snapshot of the figures to this process's operators every interval while any
+    watch, and keeps a sample of messages per second and users online every sample interval,
+    watched or not, for the last hour.
 
-    The pushing task starts with the first operator and ends when the last one leaves.
-    Snapshots go to a room only this process's operators are in, so with a message queue
-    an operator never receives another process's figures under this process's name.
+    With `shared` figures (chat/cluster/shared_figures.py), users, rooms and messages per
+    second, in snapshots and samples, cover every process sharing Redis, and fall back to
+    this process's own while Redis is unreachable; the rest is always this process's. The
+    pushing task starts with the first operator and ends when the last one leaves. Snapshots
+    go to a room only this process's operators are in, so an operator never receives another
+    process's snapshot under this process's name.
     """
 
-    def __init__(self, namespace, services, interval, sample_interval):
+    def __init__(self, namespace, services, interval, sample_interval, shared=None):
         self.namespace = namespace
         self.presence = services.presence
         self.stats = services.stats
@@ -35,6 +38,7 @@ class LiveFeed:
         self.interval = interval
         self.sample_interval = sample_interval
         self.samples = deque(maxlen=max(1, round(SAMPLES_SPAN / sample_interval)))
+        self.shared = shared
         self.process = f"{socket.gethostname()}:{os.getpid()}"
         self.room = f"watching {uuid.uuid4().hex}"
         self._watchers = set()
@@ -90,26 +94,45 @@ class LiveFeed:
                 socketio.emit("sample", sample, to=self.room, namespace=self.namespace)
 
     def sample(self):
-        """Messages stored per second since the last sample, and the users online now."""
+        """Messages stored per second since the last sample, and the users online now (of
+        every process with shared figures, unless Redis does not answer)."""
         now, messages = time.monotonic(), self.stats.messages
         then, before = self._counted
         self._counted = (now, messages)
+        shared = self.shared.counts(now - then) if self.shared is not None else None
+        if shared is None:
+            shared = (messages - before) / max(now - then, 1e-3), self.presence.online_count()
+        rate, users = shared
         return {
             "ts": int(time.time() * 1000),
-            "messages_per_second": round((messages - before) / max(now - then, 1e-3), 3),
-            "users": self.presence.online_count(),
+            "messages_per_second": round(rate, 3),
+            "users": users,
         }
 
     def snapshot(self):
         """What the operators' page shows: users, rooms and members, rate, uptime, mode, and
-        how the transport serves (computed here only, so it costs nothing per packet)."""
-        users, rooms = self.presence.snapshot()
+        whether the first three are the cluster's or this process's, and how the transport
+        serves (computed here only, so it costs nothing per packet)."""
+        shared = None
+        if self.shared is not None:
+            shared = self.shared.snapshot(LISTED, MEMBERS_LISTED)
+        figures = self._own_figures() if shared is None else {"scope": "cluster", **shared}
         return {
             "process": self.process,
             "async_mode": socketio.async_mode,
             "transport": self.transport_status(),
             "uptime": round(self.stats.uptime(), 1),
             "messages": self.stats.messages,
+            # This process's figures although Redis is configured: it does not answer.
+            "redis_unreachable": self.shared is not None and shared is None,
+            **figures,
+        }
+
+    def _own_figures(self):
+        """Users, rooms and messages per second of this process alone."""
+        users, rooms = self.presence.snapshot()
+        return {
+            "scope": "process",
             "messages_per_second": self.stats.messages_per_second(),
             "user_count": len(users),
             "users": users[:LISTED],

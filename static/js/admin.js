@@ -1,6 +1,7 @@
 // The operations page: connects to the `/admin` namespace with the token typed into the form
-// (kept for this tab's session only, sent in `auth`, never in a URL), shows this process's
-// live figures and the last hour of them, and sends moderation actions, each confirmed first.
+// (kept for this tab's session only, sent in `auth`, never in a URL), shows the live figures
+// and the last hour of them (of every process sharing Redis, or of this one), and sends
+// moderation actions, each confirmed first.
 import { io } from '../vendor/socket.io.esm.min.js';
 import { ask } from './ask.js';
 import { drawChart } from './chart.js';
@@ -27,6 +28,7 @@ const figures = {
   uptime: document.getElementById('uptime'),
   asyncMode: document.getElementById('async-mode'),
   process: document.getElementById('process'),
+  scope: document.getElementById('scope'),
 };
 const roomsBody = document.getElementById('rooms');
 const usersList = document.getElementById('users');
@@ -79,6 +81,17 @@ function duration(totalSeconds) {
   return days ? `${days}d ${clock}` : clock;
 }
 
+function scopeText(stats) {
+  if (stats.scope === 'cluster') {
+    const serving = stats.processes === 1 ? '1 process' : `${stats.processes} processes`;
+    return `Users online, rooms and messages per second cover every process sharing Redis (${serving} serving users now).`;
+  }
+  if (stats.redis_unreachable) {
+    return 'Redis is unreachable: every figure is this process\'s own until it answers again.';
+  }
+  return 'Every figure is this process\'s: it shares no Redis with other processes.';
+}
+
 function andMore(shown, total) {
   return total > shown.length ? ` and ${total - shown.length} more` : '';
 }
@@ -100,7 +113,8 @@ function roomRow(room) {
   const row = element('tr');
   const name = element('th', null, room.name);
   name.scope = 'row';
-  const members = `${room.member_count}: ${room.members.join(', ')}`;
+  const named = room.members.length ? `: ${room.members.join(', ')}${andMore(room.members, room.member_count)}` : '';
+  const members = `${room.member_count}${named}`;
   const show = element('button', 'show-messages', 'Messages');
   show.type = 'button';
   show.addEventListener('click', () => {
@@ -109,7 +123,7 @@ function roomRow(room) {
   });
   const actions = element('td');
   actions.append(show);
-  row.append(name, element('td', 'members', members + andMore(room.members, room.member_count)), actions);
+  row.append(name, element('td', 'members', members), actions);
   return row;
 }
 
@@ -134,6 +148,8 @@ function renderStats(stats) {
   figures.uptime.textContent = duration(stats.uptime);
   figures.asyncMode.textContent = stats.async_mode;
   figures.process.textContent = stats.process;
+  figures.scope.textContent = scopeText(stats);
+  figures.scope.dataset.scope = stats.redis_unreachable ? 'unreachable' : stats.scope;
   drawIfChanged('rooms', stats.rooms, (rooms) => {
     replaceList(roomsBody, rooms.map(roomRow));
     replaceList(roomNames, rooms.map((room) => option(room.name)));

@@ -199,3 +199,10 @@ def test_the_chart_shows_the_last_hour_of_messages_and_users_even_to_a_latecomer
     latecomer.page.goto(server.url + "/admin")
     latecomer.sign_in(TOKEN)
     expect(latecomer.page.locator("#rate-chart")).to_have_attribute("aria-label", busy)
+
+
+def test_the_page_says_whose_figures_it_shows(operator):
+    expect(operator.page.locator("#scope")).to_have_text(
+        "Every figure is this process's: it shares no Redis with other processes."
+    )
+    expect(operator.page.locator("#process")).to_have_text(re.compile(r".+:\d+"))

@@ -8,10 +8,19 @@ package writes SQL.
 
 from urllib.parse import urlsplit, urlunsplit
 
-from .base import Draft, HistoryStore, Saved, StoreBusy
+from .base import Draft, HistoryStore, HistoryUnavailable, Saved, StoreBusy
 from .migrations import SchemaTooNew
 
-__all__ = ["Draft", "HistoryStore", "Saved", "SchemaTooNew", "StoreBusy", "open_store", "shown"]
+__all__ = [
+    "Draft",
+    "HistoryStore",
+    "HistoryUnavailable",
+    "Saved",
+    "SchemaTooNew",
+    "StoreBusy",
+    "open_store",
+    "shown",
+]
 
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 

@@ -58,6 +58,10 @@ class StoreBusy(Exception):
     """Another process holds the database's write lock, and the caller would not wait."""
 
 
+class HistoryUnavailable(Exception):
+    """The database could not be reached to read history."""
+
+
 class Resent(Exception):
     """A draft of the batch had been stored already: the batch was rolled back, and must
     look for resends before it inserts."""

@@ -20,6 +20,7 @@ from .base import (
     INSERTED,
     RESEND_IGNORED,
     HistoryStore,
+    HistoryUnavailable,
     Resent,
     as_message,
 )
@@ -202,6 +203,19 @@ class PostgresStore(HistoryStore):
             pool.close()
 
     def _read(self, sql, parameters):
-        """Run a read-only query on a pooled connection."""
-        with self._readers.connection() as connection:
-            return connection.execute(sql, parameters).fetchall()
+        """Run a read-only query on a pooled connection; HistoryUnavailable when the server
+        does not answer.
+
+        A connection pooled before the server restarted is broken, which the pool learns
+        only by using it: the query is then run once more, after the pool has checked its
+        other connections.
+        """
+        for attempt in range(2):
+            connection = None
+            try:
+                with self._readers.connection() as connection:
+                    return connection.execute(sql, parameters).fetchall()
+            except psycopg.OperationalError as error:
+                if attempt or connection is None or not connection.broken:
+                    raise HistoryUnavailable(str(error)) from error
+                self._readers.check()
