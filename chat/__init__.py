@@ -129,7 +129,7 @@ def _init_services(app, runtime, link):
         presence = SharedPresence(link, app.config["PRESENCE_TTL"], runtime)
     else:
         presence = Presence()
-    announcer = Announcer(presence, app.config["ANNOUNCE_INTERVAL"])
+    announcer = Announcer(presence, app.config["ANNOUNCE_INTERVAL"], app.config["MEMBERS_PAGE"])
     presence.report_departures_to(announcer.departed)
     engine = socketio.server.eio
     app.extensions["chat"] = Services(
