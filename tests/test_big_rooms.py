@@ -235,3 +235,23 @@ def test_presence_keeps_each_room_in_list_order_with_its_count():
     assert presence.release("s4") == ("Alice", {"lobby": 2}, False)
     assert presence.members("lobby", 5) == (["bob", "carol"], False, 2)
     assert presence.member_count("lobby") == 2 and presence.member_count("empty") == 0
+
+
+# A crowd coming online
+
+
+def test_a_crowd_coming_online_is_named_in_part_and_counted(slow_app):
+    from chat.extensions import socketio
+
+    watcher = socketio.test_client(slow_app, auth={"nick": "watcher"})
+    time.sleep(0.6)
+    crowd = [socketio.test_client(slow_app, auth={"nick": f"user{n:02}"}) for n in range(30)]
+    notices, deadline = [], time.monotonic() + 5
+    while sum(len(n["online"]) + n.get("more_online", 0) for n in notices) < 30:
+        assert time.monotonic() < deadline
+        notices += received(watcher, "presence")
+        time.sleep(0.05)
+    assert all(len(notice["online"]) <= NAMED_CHANGES for notice in notices)
+    assert any(notice.get("more_online") for notice in notices)
+    for socket in [watcher, *crowd]:
+        socket.disconnect()

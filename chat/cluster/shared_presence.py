@@ -344,7 +344,10 @@ class SharedPresence(Presence):
         in one step."""
         with self._lock:
             owners = {s.key: json.dumps([s.owner, s.nick]) for s in self._sockets.values()}
-            rooms = {room: list(members.listed) for room, members in self._rooms.items()}
+            rooms = {
+                room: [list_order(nick) for nick in members.listed]
+                for room, members in self._rooms.items()
+            }
         self._replace(args=[PREFIX, self.process, json.dumps(owners), json.dumps(rooms)])
         self._mirror_stale = False
         self._membership_changes += 1

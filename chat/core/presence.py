@@ -12,12 +12,23 @@ import threading
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from sortedcontainers import SortedList
+from sortedcontainers import SortedKeyList
 
 from . import names
 
 # Rooms a directory listing names: the busiest ones; the rest are found by searching.
 LISTED_ROOMS = 50
+
+
+def list_order(nick):
+    """The key a member list is sorted by: case-insensitive, then exact (so that no two
+    nicknames tie), and as text in the same order as its UTF-8 bytes (as Redis sorts)."""
+    return f"{nick.casefold()}\x00{nick}"
+
+
+def listed_nick(key):
+    """The nickname a list_order key was made from."""
+    return key.rpartition("\x00")[2]
 
 
 @dataclass
@@ -38,8 +49,8 @@ class _Holder:
 class _Room:
     # How many of each member's sockets are in the room.
     sockets: dict = field(default_factory=dict)
-    # Every member's list_order(nick), sorted: the member list.
-    listed: SortedList = field(default_factory=SortedList)
+    # Every member's nickname, in list order: the member list.
+    listed: SortedKeyList = field(default_factory=lambda: SortedKeyList(key=list_order))
 
 
 class MembersPage(NamedTuple):
@@ -49,17 +60,6 @@ class MembersPage(NamedTuple):
     names: list
     more: bool
     count: int
-
-
-def list_order(nick):
-    """The key a member list is sorted by: case-insensitive, then exact (so that no two
-    nicknames tie), and as text in the same order as its UTF-8 bytes (as Redis sorts)."""
-    return f"{nick.casefold()}\x00{nick}"
-
-
-def listed_nick(key):
-    """The nickname a list_order key was made from."""
-    return key.rpartition("\x00")[2]
 
 
 class Presence:
@@ -109,12 +109,14 @@ class Presence:
             if room in socket.rooms:
                 return None
             socket.rooms.add(room)
-            members = self._rooms.setdefault(room, _Room())
+            members = self._rooms.get(room)
+            if members is None:
+                members = self._rooms[room] = _Room()
             sockets = members.sockets.get(socket.nick, 0)
             members.sockets[socket.nick] = sockets + 1
             if sockets:
                 return None
-            members.listed.add(list_order(socket.nick))
+            members.listed.add(socket.nick)
             self._directory_snapshot = None
             return len(members.sockets)
 
@@ -136,7 +138,7 @@ class Presence:
         if members.sockets[socket.nick]:
             return None
         del members.sockets[socket.nick]
-        members.listed.remove(list_order(socket.nick))
+        members.listed.remove(socket.nick)
         if not members.sockets:
             del self._rooms[room]
         self._directory_snapshot = None
@@ -175,10 +177,10 @@ class Presence:
             members = self._rooms.get(room)
             if members is None:
                 return MembersPage([], False, 0)
-            start = 0 if after is None else members.listed.bisect_right(list_order(after))
-            keys = list(members.listed.islice(start, start + limit + 1))
+            start = 0 if after is None else members.listed.bisect_key_right(list_order(after))
+            names = list(members.listed.islice(start, start + limit + 1))
             count = len(members.sockets)
-        return MembersPage([listed_nick(key) for key in keys[:limit]], len(keys) > limit, count)
+        return MembersPage(names[:limit], len(names) > limit, count)
 
     def member_count(self, room):
         """How many nicknames are in a room."""
@@ -228,10 +230,7 @@ class Presence:
         """(every connected nickname, [(room, its members)]), all sorted, for the operators."""
         with self._lock:
             users = {socket.key: socket.nick for socket in self._sockets.values()}
-            rooms = [
-                (room, [listed_nick(key) for key in members.listed])
-                for room, members in sorted(self._rooms.items())
-            ]
+            rooms = [(room, list(members.listed)) for room, members in sorted(self._rooms.items())]
         return sorted(users.values(), key=str.casefold), rooms
 
     def report_departures_to(self, on_departure):

@@ -23,7 +23,8 @@ import time
 from ..extensions import socketio
 
 USERS_PER_INTERVAL = 1000
-# Nicknames that joined, and that left, named in one `members changed` notice.
+# Nicknames that joined, and that left, named in one `members changed` notice; and that came
+# online, and went offline, in one `presence` broadcast. The others are counted.
 NAMED_CHANGES = 20
 JOINED, LEFT = "joined", "left"
 
@@ -87,7 +88,7 @@ class Announcer:
         self._to_everyone.request()
 
     def came_online(self, sid, nick):
-        """Note that nick connected on sid (who is not told about itself)."""
+        """Note that nick connected on sid (not told about itself when the notice names it)."""
         with self._lock:
             self._online[nick] = sid
             self._offline.discard(nick)
@@ -178,13 +179,21 @@ class Announcer:
             online, self._online = self._online, {}
             offline, self._offline = self._offline, set()
         if online or offline:
-            socketio.emit(
-                "presence",
-                {"online": sorted(online), "offline": sorted(offline)},
-                skip_sid=list(online.values()),
-            )
+            notice = _presence_notice(sorted(online), sorted(offline))
+            newcomers = [online[nick] for nick in notice["online"]]
+            socketio.emit("presence", notice, skip_sid=newcomers)
         if directory_changed:
             socketio.emit("rooms", self.presence.listing())
+
+
+def _presence_notice(online, offline):
+    """`presence`: the first NAMED_CHANGES nicknames that came online and went offline, and
+    how many more did of each, when more did."""
+    notice = {"online": online[:NAMED_CHANGES], "offline": offline[:NAMED_CHANGES]}
+    for field, nicks in (("more_online", online), ("more_offline", offline)):
+        if len(nicks) > NAMED_CHANGES:
+            notice[field] = len(nicks) - NAMED_CHANGES
+    return notice
 
 
 def _net(changes, nick, change):
