@@ -1,5 +1,6 @@
 // One conversation log per room on the page: ordered by message id, each message once, and
 // what the page knows of the room on the server (joined or not, messages still to fetch).
+import { MemberList } from './members.js';
 import { element, messageItem, noticeItem } from './render.js';
 
 // A reader this close to the end of the log is following it; further up, they are reading back.
@@ -15,7 +16,7 @@ export class RoomLog {
     this.lastSeenId = null;
     this.arrivals = [];
     this.unread = 0;
-    this.members = [];
+    this.members = new MemberList();
     // False until the server acks a join, and again from a disconnect until the re-join's ack.
     this.joined = false;
     // While messages after this id may be missing (a catch-up not finished), that id.
