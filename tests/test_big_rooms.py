@@ -255,3 +255,45 @@ def test_a_crowd_coming_online_is_named_in_part_and_counted(slow_app):
     assert any(notice.get("more_online") for notice in notices)
     for socket in [watcher, *crowd]:
         socket.disconnect()
+
+
+# Socket.IO's rooms, indexed both ways
+
+
+def sid_of(socket):
+    """The Socket.IO sid of a test client on the namespace `/`."""
+    from chat.extensions import socketio
+
+    return socketio.server.manager.sid_from_eio_sid(socket.eio_sid, "/")
+
+
+def test_a_disconnect_takes_its_socket_out_of_its_rooms_and_no_other(joined):
+    from chat.extensions import socketio
+
+    alice = joined("alice", "lobby", "kitchen")
+    bob = joined("bob", "lobby")
+    gone, stays = sid_of(alice), sid_of(bob)
+    alice.disconnect()
+    rooms = socketio.server.manager.rooms["/"]
+    assert set(rooms["lobby"]) == {stays} and "kitchen" not in rooms and gone not in rooms
+    assert sorted(socketio.server.manager.get_rooms(stays, "/")) == sorted(["lobby", stays])
+    assert ("/", gone) not in socketio.server.manager.rooms_of
+
+
+def test_python_socketio_s_manager_still_keeps_what_the_room_index_reads():
+    """The room index (chat/realtime/socket_rooms.py) overrides these and reads these."""
+    import inspect
+
+    import socketio
+
+    manager = socketio.Manager()
+    for attribute in ("rooms", "callbacks", "pending_connect", "pending_disconnect"):
+        assert isinstance(getattr(manager, attribute), dict)
+    parameters = {
+        "basic_enter_room": ["sid", "namespace", "room", "eio_sid"],
+        "basic_leave_room": ["sid", "namespace", "room"],
+        "basic_disconnect": ["sid", "namespace", "kwargs"],
+        "get_rooms": ["sid", "namespace"],
+    }
+    for method, names in parameters.items():
+        assert list(inspect.signature(getattr(manager, method)).parameters) == names
