@@ -294,6 +294,8 @@ def test_python_socketio_s_manager_still_keeps_what_the_room_index_reads():
         "basic_leave_room": ["sid", "namespace", "room"],
         "basic_disconnect": ["sid", "namespace", "kwargs"],
         "get_rooms": ["sid", "namespace"],
+        "pre_connect": ["eio_sid", "namespace"],
+        "pre_disconnect": ["sid", "namespace"],
     }
     for method, names in parameters.items():
         assert list(inspect.signature(getattr(manager, method)).parameters) == names

@@ -5,17 +5,32 @@ python-socketio's client manager finds the rooms of a socket that disconnects by
 through every room of its namespace, and every connected socket has a room of its own: each
 disconnect then costs as much as there are sockets, and a crowd leaving at once the square
 of its size. RoomIndex keeps each socket's rooms beside the manager's rooms, and answers a
-disconnect from them.
+disconnect from them. The manager also lists the sockets still connecting and disconnecting,
+in lists it searches; while handlers wait for Redis, a crowd arriving or leaving makes them
+long, so here they are sets that keep the lists' methods.
 
 It overrides the manager's `basic_*` methods, the layer every manager (the message queue's
-too) builds its own on, and reads the attributes the base class keeps (`rooms`, `callbacks`,
-`pending_connect`, `pending_disconnect`): tests/test_big_rooms.py checks that python-socketio
-still has them.
+too) builds its own on, and `pre_connect` and `pre_disconnect`, and reads the attributes the
+base class keeps (`rooms`, `callbacks`, `pending_connect`, `pending_disconnect`):
+tests/test_big_rooms.py checks that python-socketio still has them.
 """
 
 import socketio
 
 from ..cluster.client_manager import RedisClientManager
+
+
+class PendingSids(dict):
+    """The sids of a namespace still connecting or disconnecting: the list methods the
+    manager calls on them (append, remove, `in`, len), each at the cost of a dict's."""
+
+    def append(self, sid):
+        """Note a sid."""
+        self[sid] = None
+
+    def remove(self, sid):
+        """Forget a sid."""
+        del self[sid]
 
 
 class RoomIndex:
@@ -55,6 +70,16 @@ class RoomIndex:
                 waiting.remove(sid)
                 if not waiting:
                     del pending[namespace]
+
+    def pre_connect(self, eio_sid, namespace):
+        """Register a connection as the base class does, its sid noted in a PendingSids."""
+        self.pending_connect.setdefault(namespace, PendingSids())
+        return super().pre_connect(eio_sid, namespace)
+
+    def pre_disconnect(self, sid, namespace):
+        """Note a disconnect as the base class does, its sid noted in a PendingSids."""
+        self.pending_disconnect.setdefault(namespace, PendingSids())
+        return super().pre_disconnect(sid, namespace)
 
     def get_rooms(self, sid, namespace):
         """The rooms a socket is in, its own room included (as the base class answers)."""
