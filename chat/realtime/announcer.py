@@ -101,13 +101,15 @@ class Announcer:
                 self._offline.add(nick)
         self._to_everyone.request()
 
-    def joined(self, room, nick, count, skip_sid=None):
-        """Tell a room (but skip_sid) that nick joined it, leaving count members."""
-        self._member_changed("user joined", JOINED, room, nick, count, skip_sid)
+    def joined(self, room, nick, count, skip_sid=None, resumed=False):
+        """Tell a room (but skip_sid) that nick joined it, making count members; `resumed`
+        when it is back after a reconnect (a change for the member list, not news)."""
+        details = {"resumed": True} if resumed else {}
+        self._member_changed("user joined", JOINED, room, nick, count, skip_sid, details)
 
     def left(self, room, nick, count, skip_sid=None):
         """Tell a room (but skip_sid) that nick left it, leaving count members."""
-        self._member_changed("user left", LEFT, room, nick, count, skip_sid)
+        self._member_changed("user left", LEFT, room, nick, count, skip_sid, {})
 
     def departed(self, nick, rooms_left, offline, skip_sid=None):
         """Tell each room nick left ({room: its member count now}) but skip_sid, and everyone
@@ -126,9 +128,9 @@ class Announcer:
         """The interval for broadcasts to this many recipients."""
         return self.interval * max(1.0, recipients / USERS_PER_INTERVAL)
 
-    def _member_changed(self, notice, change, room, nick, count, skip_sid):
-        """Send a small room its notice at once; gather a big room's (or one that gathers
-        already, so that its notices keep their order)."""
+    def _member_changed(self, notice, change, room, nick, count, skip_sid, details):
+        """Send a small room its notice (with details) at once; gather a big room's (or one
+        that gathers already, so that its notices keep their order)."""
         with self._lock:
             gathering = self._gathering.get(room)
             if gathering is None and count > self.big_room:
@@ -136,7 +138,8 @@ class Announcer:
             if gathering is not None:
                 _net(gathering[1], nick, change)
         if gathering is None:
-            socketio.emit(notice, {"room": room, "nick": nick}, to=room, skip_sid=skip_sid)
+            payload = {"room": room, "nick": nick, **details}
+            socketio.emit(notice, payload, to=room, skip_sid=skip_sid)
         else:
             gathering[0].request()
         self.directory_changed()

@@ -132,6 +132,12 @@ def refused_on_failure(handler):
     return wrapper
 
 
+def _resuming(auth):
+    """Whether a client reconnects after losing its connection (`auth.resume` true): its user
+    never meant to go, so nobody is told it came online."""
+    return isinstance(auth, dict) and auth.get("resume") is True
+
+
 @refused_on_failure
 def connect(auth=None):
     """Admit a socket under a valid nickname no other user holds; refuse it otherwise."""
@@ -147,7 +153,7 @@ def connect(auth=None):
         raise ConnectionRefusedError(f"Nickname '{nick}' is already in use.")
     chat.limiter.admit(request.sid)
     emit("rooms", chat.presence.listing())
-    if first:
+    if first and not _resuming(auth):
         chat.announcer.came_online(request.sid, nick)
 
 
@@ -161,13 +167,26 @@ def disconnect(*_reason):
     chat.announcer.departed(nick, rooms_left, offline, skip_sid=request.sid)
 
 
+def sign_out(nick, owner):
+    """End every socket of this process that holds nick for owner (a browser session signing
+    out), through the disconnect handler, so its rooms and the room counts forget it now."""
+    presence = services().presence
+    sids = [sid for sid in presence.sockets_of(nick) if presence.owner(sid) == owner]
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+
+
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def join(data):
     """Join a room; ack with the first page of its members, their count, and its recent
-    history, or what came after `after_seq` (or the id `after`)."""
+    history, or what came after `after_seq` (or the id `after`).
+
+    A re-join after a reconnect (`resume: true`) is told to the room's others as a
+    `user joined` with `resumed: true`, for their member lists, not as news."""
     room = payloads.room(data)
     since = payloads.resume_point(data)
+    resumed = payloads.optional(data, "resume", bool, False)
     chat = services()
     rejoining = chat.presence.is_in(request.sid, room)
     if not rejoining and len(chat.presence.rooms_of(request.sid)) >= MAX_ROOMS_PER_SOCKET:
@@ -187,7 +206,7 @@ def join(data):
         count = chat.presence.join(request.sid, room)
         if count is not None:
             nick = chat.presence.nick(request.sid)
-            chat.announcer.joined(room, nick, count, skip_sid=request.sid)
+            chat.announcer.joined(room, nick, count, skip_sid=request.sid, resumed=resumed)
         members = chat.presence.members(room, chat.config["MEMBERS_PAGE"])
     except Exception:
         if not rejoining:
@@ -244,11 +263,26 @@ def members(data):
 @rate_limited(ratelimit.OTHER)
 def history(data):
     """Ack with the messages of a joined room after the seq `after_seq` (or the id `after`),
-    in bounded batches."""
+    in bounded batches; or, with `before_seq`, the page of messages just before that seq."""
     room = joined_room(data)
-    since = payloads.resume_point(data) or ("after", 0)
-    messages, more = _history(room, since)
+    before = payloads.message_id(data, "before_seq")
+    since = payloads.resume_point(data)
+    if before is None:
+        messages, more = _history(room, since or ("after", 0))
+    elif since is None:
+        messages, more = _older(room, before)
+    else:
+        raise payloads.BadPayload("Give 'before_seq' or where to resume after, not both.")
     return {"ok": True, "room": room, "messages": messages, "more": more}
+
+
+def _older(room, before):
+    """The last HISTORY_LIMIT messages before the seq `before`, oldest first, and whether
+    older ones remain."""
+    chat = services()
+    page = chat.config["HISTORY_LIMIT"]
+    messages = chat.store.before_seq(room, before, page + 1)
+    return messages[-page:], len(messages) > page
 
 
 def _history(room, since):

@@ -4,6 +4,8 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, session, url_for
 
+from ..core import names
+from ..realtime import events
 from ..services import services
 from .forms import JoinForm
 
@@ -30,13 +32,18 @@ def room():
     if not session.get("nick"):
         flash("Choose a nickname and a room first.")
         return redirect(url_for("chat.index"))
-    return render_template("chat.html", nick=session["nick"], room=session["room"])
+    return render_template(
+        "chat.html", nick=session["nick"], room=session["room"], text_max=names.TEXT_MAX
+    )
 
 
 @bp.route("/leave", methods=("POST",))
 def leave():
-    """Forget the nickname so the form asks again."""
-    session.pop("nick", None)
+    """Forget the nickname so the form asks again, and close this browser's chat sockets first,
+    so the form counts the rooms without it."""
+    nick = session.pop("nick", None)
+    if nick:
+        events.sign_out(nick, session["owner"])
     return redirect(url_for("chat.index"))
 
 
