@@ -37,6 +37,18 @@ def joined_percent(summary):
     return 100 * clients["joined"] / clients["target"]
 
 
+def cpu_per_delivery_us(summary):
+    """Server CPU during the send phase and its drain, per delivery made."""
+    deliveries = summary["deliveries"]
+    made = deliveries["delivered"] + deliveries["delivered_of_unacked_messages"]
+    return 1e6 * summary["server"]["phase_cpu_s"] / made
+
+
+def departure(summary):
+    """Server CPU seconds spent after every client closed."""
+    return summary["server"]["departure_cpu_s"]
+
+
 METRICS = (
     Metric("S1", "deliveries/s", lambda s: s["deliveries"]["per_s"], headline=True),
     Metric("S1", "latency p99 (ms)", lambda s: s["latency_ms"]["p99"]),
@@ -44,6 +56,7 @@ METRICS = (
     Metric("S2", "latency p99 (ms)", lambda s: s["latency_ms"]["p99"], headline=True),
     Metric("S2", "latency p50 (ms)", lambda s: s["latency_ms"]["p50"]),
     Metric("S2", "lost deliveries", lambda s: s["deliveries"]["lost"]),
+    Metric("S2", "server CPU per delivery (µs)", cpu_per_delivery_us, headline=True),
     Metric("S3", "connected (%)", connected_percent, headline=True),
     Metric(
         "S3", "memory per connection (KiB)", lambda s: s["server"]["rss_per_connection_kib"], True
@@ -51,11 +64,35 @@ METRICS = (
     Metric("S3", "connect p99 (ms)", lambda s: s["connect_ms"]["p99"]),
     Metric("S3", "server peak RSS (MiB)", lambda s: s["server"]["rss_peak_kib"] / 1024),
     Metric("S4", "joined (%)", joined_percent, headline=True),
-    Metric("S4", "connect and join p50 (ms)", lambda s: s["ready_ms"]["median"], True),
-    Metric("S4", "connect and join p99 (ms)", lambda s: s["ready_ms"]["p99"], True),
+    Metric("S4", "all joined after (s)", lambda s: s["all_joined_s"], headline=True),
+    Metric("S4", "connect and join p50 (ms)", lambda s: s["ready_ms"]["median"]),
+    Metric("S4", "connect and join p99 (ms)", lambda s: s["ready_ms"]["p99"]),
     Metric(
         "S4", "memory per connection (KiB)", lambda s: s["server"]["rss_per_connection_kib"], True
     ),
+    Metric("S4", "server CPU, all joining (s)", lambda s: s["server"]["cpu_s"] - departure(s)),
+    Metric("S4", "server CPU, all leaving at once (s)", lambda s: s["server"]["departure_cpu_s"]),
+)
+
+
+def probe(name, percentile):
+    """A percentile of one of S5's probed times."""
+    return lambda summary: summary["probes"][name][percentile]
+
+
+# S5: ours alone, compared across history sizes rather than with the reference.
+HISTORY_METRICS = (
+    Metric("S5", "form page p50 (ms)", probe("page_ms", "median")),
+    Metric("S5", "form page p99 (ms)", probe("page_ms", "p99"), headline=True),
+    Metric("S5", "join p50 (ms)", probe("join_ms", "median")),
+    Metric("S5", "join p99 (ms)", probe("join_ms", "p99"), headline=True),
+    Metric("S5", "catch-up p99 (ms)", probe("catch_up_ms", "p99"), headline=True),
+    Metric("S5", "delivery p99 (ms)", lambda s: s["latency_ms"]["p99"], headline=True),
+    Metric("S5", "delivery p50 (ms)", lambda s: s["latency_ms"]["p50"]),
+    Metric("S5", "form pages loaded", lambda s: s["probes"]["page_ms"]["count"]),
+    Metric("S5", "joins probed", lambda s: s["probes"]["join_ms"]["count"]),
+    Metric("S5", "failed requests", lambda s: sum(s["probes"]["failures"].values())),
+    Metric("S5", "lost deliveries", lambda s: s["deliveries"]["lost"]),
 )
 
 
@@ -92,6 +129,23 @@ def medians(runs, systems):
             row[system] = statistics.median(values) if values else None
         for key, _, numerator, denominator in RATIOS:
             row[key] = ratio(row.get(numerator), row.get(denominator))
+        rows.append(row)
+    return rows
+
+
+def history_medians(runs, sizes):
+    """Per S5 metric, the median at each history size, and the largest size's over none's."""
+    s5_runs = [run for run in runs if run["scenario"] == "S5"]
+    if not s5_runs:
+        return []
+    rows = []
+    for metric in HISTORY_METRICS:
+        row = {"metric": metric.label, "headline": metric.headline, "sizes": {}}
+        for size in sizes:
+            values = [read_metric(metric, run) for run in s5_runs if run.get("history") == size]
+            values = [value for value in values if value is not None]
+            row["sizes"][str(size)] = statistics.median(values) if values else None
+        row["ratio"] = ratio(row["sizes"][str(sizes[-1])], row["sizes"][str(sizes[0])])
         rows.append(row)
     return rows
 
@@ -145,17 +199,42 @@ def markdown(results):
         f"Runs: {results['rounds']} per system and scenario, alternating "
         + ", ".join(HEADINGS[system] for system in systems)
         + ".",
-        "",
-        "| scenario | metric | " + " | ".join(headings) + " |",
-        "| --- | --- |" + " ---: |" * len(headings),
     ]
+    if results["medians"]:
+        lines += [
+            "",
+            "| scenario | metric | " + " | ".join(headings) + " |",
+            "| --- | --- |" + " ---: |" * len(headings),
+        ]
     for row in results["medians"]:
         label = f"**{row['metric']}**" if row["headline"] else row["metric"]
         cells = [format_number(row.get(system)) for system in systems]
         cells += ["-" if row[key] is None else f"{row[key]:.2f}" for key, _ in ratios]
         lines.append(f"| {row['scenario']} | {label} | " + " | ".join(cells) + " |")
+    lines += history_table(results.get("history_medians") or [])
     lines += ["", *run_table(results["runs"])]
     return "\n".join(lines) + "\n"
+
+
+def history_table(rows):
+    """S5's medians at each history size, and the largest size over none."""
+    if not rows:
+        return []
+    sizes = list(rows[0]["sizes"])
+    header = [f"{int(size):,}" for size in sizes]
+    lines = [
+        "",
+        "S5, ours, by messages stored:",
+        "",
+        "| metric | " + " | ".join(header) + f" | {header[-1]} / 0 |",
+        "| --- |" + " ---: |" * (len(sizes) + 1),
+    ]
+    for row in rows:
+        label = f"**{row['metric']}**" if row["headline"] else row["metric"]
+        cells = " | ".join(format_number(row["sizes"][size]) for size in sizes)
+        shown_ratio = "-" if row["ratio"] is None else f"{row['ratio']:.2f}"
+        lines.append(f"| {label} | {cells} | {shown_ratio} |")
+    return lines
 
 
 def run_table(runs):
@@ -178,8 +257,9 @@ def run_table(runs):
             summary.get("generator", {}).get("busiest_process_cpu_percent_during_phase"),
             run.get("load_average_1m"),
         ]
+        system = run["system"] if "history" not in run else f"{run['system']}, {run['history']:,}"
         lines.append(
-            f"| {run['scenario']} | {run['round']} | {run['system']} | "
+            f"| {run['scenario']} | {run['round']} | {system} | "
             + " | ".join(format_number(cell) for cell in cells)
             + f" | {run.get('error', '')} |"
         )

@@ -1,13 +1,15 @@
 """Benchmark our chat server against the Node.js reference, alternating runs.
 
-    python bench/run.py [--scenario S1|S2|S3|S4|S1,S2|all] [--rounds 3] [--s3-clients 10000]
-                        [--quick] [--database sqlite|postgresql]
+    python bench/run.py [--scenario S1|S2|S3|S4|S5|S1,S2|all] [--rounds 3] [--s3-clients 10000]
+                        [--s5-history 0,1000000,10000000] [--quick] [--database sqlite|postgresql]
 
 Each run starts a fresh server on a free 127.0.0.1 port, drives it with the load
 generator (`python -m loadgen` in this directory) and stops it by pid. With
 `--database postgresql` ours also runs with its history in PostgreSQL (a throw-away
-server for the whole benchmark, a new database per run), alternating with SQLite.
-Results go to bench/results/<timestamp>.json and .md; the markdown table is also printed.
+server for the whole benchmark, a new database per run), alternating with SQLite. S5 runs
+ours alone, once per history size, on a copy of a database holding that many messages
+(built once under bench/cache/ by history.py). Results go to bench/results/<timestamp>.json
+and .md; the markdown tables are also printed.
 """
 
 import argparse
@@ -22,7 +24,7 @@ import time
 from pathlib import Path
 
 from loadgen.worker import raise_open_file_limit
-from report import machine, markdown, medians, versions
+from report import history_medians, machine, markdown, medians, versions
 from servers import (
     BENCH_DIR,
     REPO_ROOT,
@@ -35,7 +37,9 @@ from servers import (
     stop_server,
 )
 
-SCENARIOS = ("S1", "S2", "S3", "S4")
+SCENARIOS = ("S1", "S2", "S3", "S4", "S5")
+S5_HISTORY = (0, 1_000_000, 10_000_000)
+QUICK_S5_HISTORY = (0, 100_000)
 LOADGEN_TIMEOUT_S = 300.0
 RESULTS_DIR = BENCH_DIR / "results"
 
@@ -46,10 +50,14 @@ def parse_args(argv):
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument(
-        "--scenario", default="all", help="S1, S2, S3, S4, several joined by commas, or all"
+        "--scenario", default="all", help="S1 to S5, several joined by commas, or all"
     )
     parser.add_argument("--rounds", type=int, default=3, help="runs per system and scenario")
     parser.add_argument("--s3-clients", type=int, help="clients held in S3 (default 10000)")
+    parser.add_argument(
+        "--s5-history",
+        help="stored messages S5 runs with, comma-separated (default 0,1000000,10000000)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes, short runs (smoke test)")
     parser.add_argument(
         "--no-deflate", action="store_true", help="clients do not offer permessage-deflate"
@@ -71,6 +79,10 @@ def parse_args(argv):
     if args.database == "postgresql" and "ours" in chosen:
         chosen.append("ours-postgresql")
     args.systems = tuple(system for system in SYSTEMS if system in chosen)
+    default = QUICK_S5_HISTORY if args.quick else S5_HISTORY
+    args.s5_history = (
+        tuple(int(size) for size in args.s5_history.split(",")) if args.s5_history else default
+    )
     return args
 
 
@@ -103,9 +115,12 @@ def run_loadgen(argv):
     return json.loads(output)
 
 
-def run_once(system, scenario, round_number, args):
-    """Start a fresh server (on a fresh database), run one scenario against it, stop it."""
+def run_once(system, scenario, round_number, args, history=None):
+    """Start a fresh server (on a fresh database, or a copy of `history` stored messages),
+    run one scenario against it, stop it."""
     run = {"scenario": scenario, "round": round_number, "system": system}
+    if history is not None:
+        run["history"] = history
     # A busy neighbour on a small machine shows up here before it shows up in the numbers.
     run["load_average_1m"] = os.getloadavg()[0]
     with (
@@ -113,7 +128,7 @@ def run_once(system, scenario, round_number, args):
         history_database(system, args) as database,
     ):
         try:
-            server = start_server(system, Path(workdir), database)
+            server = start_server(system, Path(workdir), database, history or 0)
         except ServerError as error:
             return {**run, "error": str(error).splitlines()[0], "detail": str(error)}
         try:
@@ -134,16 +149,25 @@ def history_database(system, args):
 
 
 def run_all(args):
-    """Alternate the systems (A B A B ...) for each scenario and round."""
+    """Alternate the systems (A B A B ...) for each scenario and round; for S5, ours on each
+    history size in turn."""
     runs = []
     for scenario in args.scenarios:
         for round_number in range(1, args.rounds + 1):
-            for system in args.systems:
-                print(f"{scenario} round {round_number}: {system} ...", file=sys.stderr, flush=True)
-                runs.append(run_once(system, scenario, round_number, args))
+            for system, history in variants(scenario, args):
+                shown = system if history is None else f"{system}, {history:,} messages"
+                print(f"{scenario} round {round_number}: {shown} ...", file=sys.stderr, flush=True)
+                runs.append(run_once(system, scenario, round_number, args, history))
                 if "error" in runs[-1]:
                     print(f"  error: {runs[-1]['error']}", file=sys.stderr, flush=True)
     return runs
+
+
+def variants(scenario, args):
+    """(system, history size or None) of each run a round of the scenario makes."""
+    if scenario == "S5":
+        return [("ours", size) for size in args.s5_history] if "ours" in args.systems else []
+    return [(system, None) for system in args.systems]
 
 
 def write_results(results):
@@ -177,6 +201,7 @@ def main(argv=None):
         "versions": versions(),
         "gunicorn_conf_present": (REPO_ROOT / "gunicorn.conf.py").exists(),
         "medians": medians(runs, args.systems),
+        "history_medians": history_medians(runs, args.s5_history),
         "runs": runs,
     }
     paths = write_results(results)

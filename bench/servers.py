@@ -14,6 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from history import copy_history
 from loadgen.procstat import process_tree
 
 BENCH_DIR = Path(__file__).resolve().parent
@@ -77,9 +78,13 @@ def server_command(system, port, workdir, database=None):
     return [*argv, "--bind", f"127.0.0.1:{port}", "app:app"], REPO_ROOT, env
 
 
-def start_server(system, workdir, database=None):
-    """Start a system on a free port and wait until it answers HTTP."""
+def start_server(system, workdir, database=None, history=0):
+    """Start a system on a free port and wait until it answers HTTP; ours keeps its history
+    in `database` (a PostgreSQL URL), or else in a copy of a database holding `history`
+    stored messages, when not 0."""
     port = free_port()
+    if history:
+        copy_history(history, workdir / "bench.sqlite3")
     argv, cwd, env = server_command(system, port, workdir, database)
     log_path = workdir / f"{system}.log"
     with log_path.open("wb") as log:

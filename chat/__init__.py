@@ -7,7 +7,6 @@ from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, instance, transport
-from .cluster.client_manager import RedisClientManager
 from .cluster.link import RedisLink
 from .cluster.orders import OrdersChannel
 from .cluster.shared_figures import SharedFigures
@@ -21,7 +20,7 @@ from .core.stats import Stats
 from .core.writer import GroupCommitWriter
 from .extensions import csrf, socketio
 from .instance import StartupError
-from .realtime import admin, events
+from .realtime import admin, events, socket_rooms
 from .realtime.announcer import Announcer
 from .runtime import Runtime, detected_async_mode
 from .services import Services
@@ -100,7 +99,9 @@ def _init_socketio(app):
     if is_redis(queue):
         # Instead of python-socketio's RedisManager, whose publishes hold up the emitting
         # handler for as long as Redis takes to answer or time out.
-        manager["client_manager"] = RedisClientManager(queue, app.config["REDIS_TIMEOUT"])
+        manager["client_manager"] = socket_rooms.RedisManager(queue, app.config["REDIS_TIMEOUT"])
+    elif not queue:
+        manager["client_manager"] = socket_rooms.LocalManager()
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"] or detected_async_mode(),
@@ -134,7 +135,7 @@ def _init_services(app, runtime, link, transport_status):
         presence = SharedPresence(link, app.config["PRESENCE_TTL"], runtime)
     else:
         presence = Presence()
-    announcer = Announcer(presence, app.config["ANNOUNCE_INTERVAL"])
+    announcer = Announcer(presence, app.config["ANNOUNCE_INTERVAL"], app.config["MEMBERS_PAGE"])
     presence.report_departures_to(announcer.departed)
     engine = socketio.server.eio
     app.extensions["chat"] = Services(

@@ -38,6 +38,10 @@ class Config:
     # address; behind a proxy that reports client addresses, 50 (docs/deployment.md).
     OPENING_SESSIONS_PER_ADDRESS = 1000
     HISTORY_LIMIT = 50
+    # Members a join's ack, or one `members` page, names (the count is always exact). A room
+    # with more members gets its joins and departures as one gathered `members changed` per
+    # interval instead of a notice per person (chat/realtime/announcer.py).
+    MEMBERS_PAGE = 100
     CATCH_UP_BATCH = 200
     # Seconds between coalesced broadcasts of the room directory and presence.
     ANNOUNCE_INTERVAL = 1.0

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from servers import ROOT, free_port, wait_for_http
-from socketio import Manager
 from test_server import ChatClient
 
 from chat import create_app
 from chat.extensions import socketio
+from chat.realtime.socket_rooms import LocalManager
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -137,4 +137,4 @@ def test_announce_checks_its_text_and_room(app_on_a_closed_queue):
 def test_an_app_without_a_queue_does_not_inherit_an_earlier_apps_queue(app_on_a_closed_queue, app):
     socket = socketio.test_client(app, auth={"nick": "alice"})
     assert socket.is_connected()
-    assert type(socketio.server.manager) is Manager
+    assert type(socketio.server.manager) is LocalManager

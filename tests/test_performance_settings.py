@@ -110,7 +110,7 @@ def test_directory_follows_joins_leaves_and_departures():
 
 def test_announcements_space_out_in_proportion_beyond_a_thousand_users():
     presence = Presence()
-    announcer = Announcer(presence, 1.0)
+    announcer = Announcer(presence, 1.0, big_room=100)
     claim_users(presence, 999)
     assert announcer.current_interval() == 1.0
     claim_users(presence, 2500)

@@ -33,17 +33,19 @@ CONTRACT = [
     "chat message",
     "typing",
     "find rooms",
+    "members",
     "connect",
     "disconnect",
 ]
 # The shape of a successful ack, for payloads that happen to be valid.
 SUCCESS_KEYS = {
-    "join": {"ok", "room", "members", "history", "more"},
+    "join": {"ok", "room", "members", "member_count", "history", "more"},
     "history": {"ok", "room", "messages", "more"},
     "leave": {"ok"},
-    "chat message": {"ok", "id", "ts", "duplicate"},
+    "chat message": {"ok", "id", "seq", "ts", "duplicate"},
     "typing": {"ok"},
     "find rooms": {"ok", "rooms", "more"},
+    "members": {"ok", "room", "members", "more", "member_count"},
 }
 
 deep = [[[[[[[[[[["deep"]]]]]]]]]]]

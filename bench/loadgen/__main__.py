@@ -110,9 +110,17 @@ def main(argv=None):
             f"loadgen: a generator process failed or hung ({type(error).__name__})", file=sys.stderr
         )
         return 1
-    server = monitor.stop() if monitor is not None else None
-    if server is not None:
+    server = None
+    if monitor is not None:
+        # Every client closes at once at the end: what that costs the server counts too.
+        monitor.wait_until_idle()
+        closing_ns = min(report["closing_ns"] for report in reports)
+        phase_cpu_s = monitor.cpu_between(min(report["start_ns"] for report in reports), closing_ns)
+        departure_cpu_s = monitor.cpu_between(closing_ns)
+        server = monitor.stop()
         server["rss_after_connect_kib"] = connected_rss
+        server["phase_cpu_s"] = round(phase_cpu_s, 2)
+        server["departure_cpu_s"] = round(departure_cpu_s, 2)
     usage = resource.getrusage(resource.RUSAGE_SELF)
     generator = {
         "cpu_s": usage.ru_utime + usage.ru_stime,

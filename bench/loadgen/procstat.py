@@ -2,6 +2,7 @@
 
 import os
 import threading
+import time
 from pathlib import Path
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -42,7 +43,7 @@ def cpu_seconds(pid):
 
 
 class ServerMonitor:
-    """Samples the summed RSS of a server's process tree in a background thread."""
+    """Samples the summed RSS and CPU time of a server's process tree in a background thread."""
 
     def __init__(self, pid, interval_s=0.1):
         self.pid = pid
@@ -52,6 +53,8 @@ class ServerMonitor:
         self.rss_before_kib = self.rss_kib()
         self.rss_peak_kib = self.rss_before_kib
         self.cpu_before_s = self.cpu_s()
+        # (time.monotonic_ns(), CPU seconds so far), one per sample.
+        self.cpu_samples = [(time.monotonic_ns(), self.cpu_before_s)]
 
     def rss_kib(self):
         """Return the current resident memory of the whole tree."""
@@ -64,6 +67,28 @@ class ServerMonitor:
     def start(self):
         """Begin sampling."""
         self.thread.start()
+
+    def cpu_between(self, from_ns, to_ns=None):
+        """CPU seconds the tree used between the samples nearest before from_ns and to_ns
+        (the latest sample when to_ns is None)."""
+        return self._cpu_at(to_ns) - self._cpu_at(from_ns)
+
+    def _cpu_at(self, at_ns):
+        """The CPU seconds of the last sample taken at or before at_ns (None: the latest)."""
+        if at_ns is None:
+            return self.cpu_samples[-1][1]
+        before = [cpu for sampled_ns, cpu in self.cpu_samples if sampled_ns <= at_ns]
+        return before[-1] if before else self.cpu_samples[0][1]
+
+    def wait_until_idle(self, quiet_s=1.0, idle_cpu_share=0.02, timeout_s=60.0):
+        """Wait (at most timeout_s) until the tree used under idle_cpu_share of a core over
+        quiet_s seconds, i.e. has finished what the clients left it to do."""
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            before = self.cpu_s()
+            time.sleep(quiet_s)
+            if self.cpu_s() - before < idle_cpu_share * quiet_s:
+                return
 
     def stop(self):
         """Stop sampling and return what was seen."""
@@ -81,6 +106,7 @@ class ServerMonitor:
         }
 
     def _sample_until_stopped(self):
-        """Track the peak RSS until asked to stop."""
+        """Track the peak RSS, and the CPU time, until asked to stop."""
         while not self.stopped.wait(self.interval_s):
             self.rss_peak_kib = max(self.rss_peak_kib, self.rss_kib())
+            self.cpu_samples.append((time.monotonic_ns(), self.cpu_s()))

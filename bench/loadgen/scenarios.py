@@ -17,6 +17,11 @@ class Scenario:
     connect_rate: float = 1000.0
     connect_concurrency: int = 500
     connect_timeout_s: float = 10.0
+    # S5: clients reloading the form page in a loop, and whether one user keeps joining
+    # rooms of the stored history (`bench-0` to `bench-<history_rooms - 1>`) and catching up.
+    page_loaders: int = 0
+    join_probes: bool = False
+    history_rooms: int = 1000
 
 
 FULL = {
@@ -24,6 +29,16 @@ FULL = {
     "S2": Scenario("S2", clients=500, rooms=10, senders=20, duration_s=10, rate_per_sender=20),
     "S3": Scenario("S3", clients=10_000, rooms=100, senders=0, duration_s=10),
     "S4": Scenario("S4", clients=10_000, rooms=1, senders=0, duration_s=10),
+    "S5": Scenario(
+        "S5",
+        clients=200,
+        rooms=10,
+        senders=10,
+        duration_s=15,
+        rate_per_sender=10,
+        page_loaders=8,
+        join_probes=True,
+    ),
 }
 
 QUICK = {
@@ -31,6 +46,7 @@ QUICK = {
     "S2": replace(FULL["S2"], clients=50, rooms=5, senders=5, duration_s=2),
     "S3": replace(FULL["S3"], clients=200, rooms=10, duration_s=2),
     "S4": replace(FULL["S4"], clients=300, duration_s=2),
+    "S5": replace(FULL["S5"], clients=40, rooms=4, senders=4, duration_s=3, page_loaders=2),
 }
 
 

@@ -15,12 +15,15 @@ def summarise(scenario, reports, server, generator):
         "clients": client_summary(scenario, reports, joined),
         "connect_ms": time_summary(reports, "connect_ms"),
         "ready_ms": time_summary(reports, "ready_ms"),
+        "all_joined_s": all_joined_s(reports),
         "messages": message_summary(reports),
         "deliveries": delivery_summary(reports, joined),
         "latency_ms": latency_summary(reports),
         "generator": generator_summary(reports, generator),
         "server": server,
     }
+    if scenario.page_loaders or scenario.join_probes:
+        summary["probes"] = probe_summary(reports)
     if server is not None and summary["clients"]["connected"]:
         grown = server["rss_peak_kib"] - server["rss_before_kib"]
         server["rss_per_connection_kib"] = round(grown / summary["clients"]["connected"], 2)
@@ -54,15 +57,34 @@ def client_summary(scenario, reports, joined):
     }
 
 
+def probe_summary(reports):
+    """Percentiles of the form page's, the probed joins' and catch-ups' times, and failures."""
+    measured = [report["probes"] for report in reports]
+    summary = {
+        name: {"count": sum(len(times[name]) for times in measured), **time_summary(measured, name)}
+        for name in ("page_ms", "join_ms", "catch_up_ms")
+    }
+    summary["failures"] = dict(merge_counters(times["failures"] for times in measured))
+    return summary
+
+
 def time_summary(reports, key):
-    """Percentiles of one per-client time (connect, or connect and join) over the clients
-    that got that far."""
+    """Percentiles of one time (per client: connect, or connect and join; per probe) over
+    every report."""
     times = sorted(time for report in reports for time in report[key])
     return {
         "median": rounded(percentile(times, 0.5)),
         "p99": rounded(percentile(times, 0.99)),
         "max": rounded(times[-1] if times else None),
     }
+
+
+def all_joined_s(reports):
+    """Seconds from the first client starting to connect to the last join answered."""
+    last_ns = max(report["last_joined_ns"] for report in reports)
+    if not last_ns:
+        return None
+    return rounded((last_ns - min(report["ramp_started_ns"] for report in reports)) / 1e9)
 
 
 def message_summary(reports):

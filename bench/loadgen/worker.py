@@ -8,6 +8,7 @@ from array import array
 from collections import Counter
 from dataclasses import dataclass
 
+from . import probes
 from .chatclient import ChatClient
 from .stats import DeliveryTally, Receiver
 
@@ -56,6 +57,8 @@ class Ramp:
     failures: Counter
     joined: Counter
     deflate: int = 0
+    started_ns: int = 0
+    last_joined_ns: int = 0
 
 
 class Sender:
@@ -111,24 +114,58 @@ async def run_worker(assignment, barrier):
         for index in assignment.client_indices()
     }
     ramp = await connect_all(assignment, clients)
+    prober = await connect_prober(assignment)
     timeout = assignment.connect_budget_s() + BARRIER_SLACK_S
     await asyncio.to_thread(barrier.wait, timeout)
     start_ns, cpu_before = time.monotonic_ns(), cpu_seconds()
     senders = make_senders(assignment, clients, tally)
     deadline_ns = start_ns + int(assignment.scenario.duration_s * 1e9)
+    measured = probes.ProbeTimes()
+    probing = start_probes(assignment, prober, deadline_ns, measured)
     await run_phase(assignment.scenario, senders, start_ns, deadline_ns)
+    await asyncio.gather(*probing)
     await drain(tally, deadline_ns)
     phase = {"cpu_s": cpu_seconds() - cpu_before, "wall_s": (time.monotonic_ns() - start_ns) / 1e9}
     report = build_report(assignment, clients, ramp, senders, tally, start_ns, phase)
-    for client in clients.values():
+    report["probes"] = vars(measured)
+    report["closing_ns"] = time.monotonic_ns()
+    for client in [*clients.values(), *([prober] if prober else [])]:
         client.close()
     return report
+
+
+async def connect_prober(assignment):
+    """The first process's probing user, connected, when the scenario probes joins."""
+    if not (assignment.scenario.join_probes and assignment.worker == 0):
+        return None
+    prober = ChatClient(f"probe_{assignment.tag}", lambda _message: None, assignment.offer_deflate)
+    await asyncio.wait_for(
+        prober.connect(assignment.host, assignment.port), assignment.scenario.connect_timeout_s
+    )
+    return prober
+
+
+def start_probes(assignment, prober, deadline_ns, measured):
+    """This process's share of the page loaders, and the join prober if it has it."""
+    scenario = assignment.scenario
+    loaders = range(assignment.worker, scenario.page_loaders, assignment.workers)
+    tasks = [
+        asyncio.create_task(
+            probes.reload_pages(assignment.host, assignment.port, deadline_ns, measured)
+        )
+        for _ in loaders
+    ]
+    if prober is not None:
+        joins = probes.probe_joins(prober, scenario.history_rooms, deadline_ns, measured)
+        tasks.append(asyncio.create_task(joins))
+    return tasks
 
 
 async def connect_all(assignment, clients):
     """Ramp connections at a bounded rate and concurrency, each with a timeout."""
     scenario = assignment.scenario
     ramp = Ramp(connect_ms=[], ready_ms=[], failures=Counter(), joined=Counter())
+    ramp.started_ns = time.monotonic_ns()
     gate = asyncio.Semaphore(max(1, scenario.connect_concurrency // assignment.workers))
     interval = assignment.workers / scenario.connect_rate
     tasks = [
@@ -168,6 +205,7 @@ async def connect_one(assignment, index, client, delay, gate, ramp):
     if isinstance(ack, dict) and ack.get("ok"):
         ramp.joined[room] += 1
         ramp.ready_ms.append((time.monotonic() - began) * 1000)
+        ramp.last_joined_ns = time.monotonic_ns()
 
 
 def make_senders(assignment, clients, tally):
@@ -253,6 +291,8 @@ def build_report(assignment, clients, ramp, senders, tally, start_ns, phase):
         "ready_ms": ramp.ready_ms,
         "failures": dict(ramp.failures),
         "joined": dict(ramp.joined),
+        "ramp_started_ns": ramp.started_ns,
+        "last_joined_ns": ramp.last_joined_ns,
         "deflate": ramp.deflate,
         "still_connected": sum(client.alive for client in clients.values()),
         "other_events": sum(client.other_events for client in clients.values()),

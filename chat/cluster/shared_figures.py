@@ -18,6 +18,7 @@ are not added.
 import logging
 import time
 
+from ..core.presence import listed_nick
 from ..core.stats import RATE_WINDOW
 from .link import RedisUnavailable
 from .shared_presence import PREFIX, lua_script
@@ -71,9 +72,9 @@ class SharedFigures:
                 {
                     "name": room["name"],
                     "member_count": room["members"],
-                    "members": sorted(names, key=str.casefold),
+                    "members": [listed_nick(key) for key in keys],
                 }
-                for room, names in zip(shown, members, strict=True)
+                for room, keys in zip(shown, members, strict=True)
             ],
         }
 

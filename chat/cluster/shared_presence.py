@@ -2,21 +2,25 @@
 namespace, whichever process a socket landed on.
 
 Each process keeps its own sockets in memory, as Presence does, and mirrors into Redis
-which nicknames it holds for which owner and who of them is in which room. Questions about
-everyone (is this nickname taken, who is in this room, which rooms are occupied) are
-answered from the mirrors of the live processes, in one atomic Lua script each.
+which nicknames it holds for which owner and who of them is in which room. Beside the
+mirrors, Redis keeps what everyone asks about, up to date with each change: every room's
+members in list order with, for each, how many processes hold it there, and the occupied
+rooms ranked by member count. A join, a departure, a page of a member list and the
+directory's busiest rooms therefore cost the same however big the room or the cluster;
+each change is one atomic Lua script.
 
 A process shows it is alive with a key that expires after `ttl` seconds unless its
-heartbeat renews it. When a process dies, even by SIGKILL, its key expires, readers stop
-counting its users at once, and the first live process to notice deletes its mirror and
-announces who, of its users, has not come back through another process. Meanwhile its users
+heartbeat renews it. When a process dies, even by SIGKILL, its key expires, and the first
+live process to notice takes its users out of the rooms (they stop being listed then) and
+announces who, of them, has not come back through another process. Until then its users
 keep their nicknames and places, so when they reconnect elsewhere nobody sees them leave.
 
 While Redis is unreachable (chat/cluster/link.py), questions are answered from this
 process's own presence, joins and departures are kept locally, and a nickname this process
 does not hold already is refused (RedisUnavailable), since no other process can be asked.
-When Redis answers again, this process's whole mirror is written anew from its presence,
-and for a TTL it reaps nobody: every process's key may have expired during the outage.
+When Redis answers again, this process's whole mirror, and its share of the member lists,
+is written anew from its presence, and for a TTL it reaps nobody: every process's key may
+have expired during the outage.
 
 Sockets, their counts per room and the per-process figures (`sockets_of`, `snapshot`,
 `online_count`) stay local, as in Presence.
@@ -31,7 +35,13 @@ import uuid
 from pathlib import Path
 
 from ..core import names
-from ..core.presence import Presence
+from ..core.presence import (
+    LISTED_ROOMS,
+    MembersPage,
+    Presence,
+    list_order,
+    listed_nick,
+)
 from .link import RedisUnavailable
 
 logger = logging.getLogger(__name__)
@@ -45,7 +55,7 @@ DIRECTORY_MAX_AGE = 1.0
 
 def lua_script(name):
     """The Lua script lua/<name>.lua, after the prelude every script starts from."""
-    return (LUA / "live_processes.lua").read_text() + (LUA / f"{name}.lua").read_text()
+    return (LUA / "prelude.lua").read_text() + (LUA / f"{name}.lua").read_text()
 
 
 def is_redis(url):
@@ -70,10 +80,10 @@ class SharedPresence(Presence):
         self._mirror_stale = False
         self._reaping_from = 0.0
         self._membership_changes = 0
-        self._directory_copy = (0, 0.0, None)
-        self._claim, self._enter, self._depart, self._holder, self._members, self._directory = (
+        self._copies = {}
+        self._claim, self._enter, self._depart, self._holder, self._replace = (
             self.redis.register_script(lua_script(name))
-            for name in ("claim", "enter", "depart", "holder", "members", "directory")
+            for name in ("claim", "enter", "depart", "holder", "republish")
         )
         link.when_reachable_again(self._catch_up)
 
@@ -104,67 +114,74 @@ class SharedPresence(Presence):
             return True, not elsewhere
 
     def release(self, sid):
-        """Forget a socket; return (nick, rooms its nick left everywhere, offline everywhere)."""
+        """Forget a socket; return (nick, {room its nick left everywhere: the room's member
+        count}, offline everywhere)."""
         with self._mirror_lock:
             nick, rooms_left, offline = super().release(sid)
             if nick is None or self._detached or not (rooms_left or offline):
-                return nick, [], False
+                return nick, {}, False
             answer = self._mirrored(
-                (rooms_left, offline), self._departed, self.process, nick, offline, rooms_left
+                (rooms_left, offline), self._departed, self.process, nick, offline, list(rooms_left)
             )
             return nick, *answer
 
     def join(self, sid, room):
-        """Put a socket in a room; True when its nick was in that room nowhere before."""
+        """Put a socket in a room; return the room's member count when its nick was in that
+        room nowhere before, else None."""
         with self._mirror_lock:
-            if not super().join(sid, room):
-                return False
+            count = super().join(sid, room)
+            if count is None:
+                return None
             self._membership_changes += 1
-            arguments = [PREFIX, self.process, self.nick(sid), room]
-            return not self._mirrored(0, self._enter, args=arguments)
+            arguments = [PREFIX, self.process, list_order(self.nick(sid)), room]
+            there_already, count = self._mirrored((0, count), self._enter, args=arguments)
+            return None if there_already else count
 
     def leave(self, sid, room):
-        """Take a socket out of a room; True when its nick is now in that room nowhere."""
+        """Take a socket out of a room; return the room's member count when its nick is now
+        in that room nowhere, else None."""
         with self._mirror_lock:
-            if not super().leave(sid, room):
-                return False
+            count = super().leave(sid, room)
+            if count is None:
+                return None
             departure = (self.process, self.nick(sid), False, [room])
-            rooms_left, _ = self._mirrored(([room], False), self._departed, *departure)
-            return bool(rooms_left)
+            rooms_left, _ = self._mirrored(({room: count}, False), self._departed, *departure)
+            return rooms_left.get(room)
 
     def holder(self, nick):
         """The owner holding a nickname in any live process, or None when it is free."""
         arguments = [PREFIX, names.comparison_key(nick)]
-        return self._everywhere(self._holder, arguments, functools.partial(super().holder, nick))
+        here = functools.partial(super().holder, nick)
+        return self._everywhere(here, self._holder, args=arguments)
 
-    def members(self, room):
-        """The nicknames in a room across the live processes, sorted case-insensitively."""
-        here = functools.partial(super().members, room)
-        return sorted(self._everywhere(self._members, [PREFIX, room], here), key=str.casefold)
+    def members(self, room, limit, after=None):
+        """A MembersPage of a room across the processes: up to limit nicknames in list order,
+        from the start or after the nickname `after`."""
+        here = functools.partial(super().members, room, limit, after)
+        return self._everywhere(here, self._page, room, limit, after)
+
+    def member_count(self, room):
+        """How many nicknames are in a room, across the processes."""
+        here = functools.partial(super().member_count, room)
+        return self._everywhere(here, self.redis.zcard, f"{PREFIX}members:{room}")
 
     def occupied(self, room):
-        """Whether anyone is in a room, in any live process (this one alone while Redis is
+        """Whether anyone is in a room, in any process (this one alone while Redis is
         unreachable)."""
-        return bool(self.members(room))
+        here = functools.partial(super().occupied, room)
+        return bool(self._everywhere(here, self.redis.exists, f"{PREFIX}members:{room}"))
 
     def directory(self):
-        """Every room occupied in any live process with its member count, by name.
+        """Every room occupied in any process with its member count, by name.
 
         Shared, like Presence's: do not modify it.
         """
-        changes, fetched, copy = self._directory_copy
-        fresh = time.monotonic() - fetched < DIRECTORY_MAX_AGE
-        if copy is not None and fresh and changes == self._membership_changes:
-            return copy
-        changes, fetched = self._membership_changes, time.monotonic()
-        try:
-            flat = self.link.call(self._directory, args=[PREFIX])
-        except RedisUnavailable:
-            return super().directory()
-        counts = dict(zip(flat[::2], flat[1::2], strict=True))
-        copy = [{"name": room, "members": counts[room]} for room in sorted(counts)]
-        self._directory_copy = (changes, fetched, copy)
-        return copy
+        return self._fresh("directory", super().directory, self._every_room)
+
+    def listing(self):
+        """{rooms: the LISTED_ROOMS busiest rooms in any process, total: how many are
+        occupied} (shared: do not modify it)."""
+        return self._fresh("listing", super().listing, self._busiest_rooms)
 
     def detach(self):
         """Stop mirroring departures and heartbeats: this process is handing its users over.
@@ -174,13 +191,54 @@ class SharedPresence(Presence):
         """
         self._detached = True
 
-    def _everywhere(self, script, arguments, here):
-        """A script's answer over every live process; here(), this process's own answer,
-        while Redis is unreachable."""
+    def _everywhere(self, here, function, *arguments, **keywords):
+        """function(...)'s answer about every process, from Redis; here(), this process's own
+        answer, while Redis is unreachable."""
         try:
-            return self.link.call(script, args=arguments)
+            return self.link.call(function, *arguments, **keywords)
         except RedisUnavailable:
             return here()
+
+    def _fresh(self, name, here, fetch):
+        """fetch()'s answer, kept for reuse until DIRECTORY_MAX_AGE has passed or this process's
+        membership changed; here() while Redis is unreachable."""
+        changes, fetched, copy = self._copies.get(name, (0, 0.0, None))
+        fresh = time.monotonic() - fetched < DIRECTORY_MAX_AGE
+        if copy is not None and fresh and changes == self._membership_changes:
+            return copy
+        changes, fetched = self._membership_changes, time.monotonic()
+        try:
+            copy = self.link.call(fetch)
+        except RedisUnavailable:
+            return here()
+        self._copies[name] = (changes, fetched, copy)
+        return copy
+
+    def _page(self, room, limit, after):
+        """Up to limit members of a room after the nickname `after`, and the room's count, in
+        one transaction."""
+        low = "-" if after is None else f"({list_order(after)}"
+        pipe = self.redis.pipeline()
+        pipe.zrangebylex(f"{PREFIX}members:{room}", low, "+", start=0, num=limit + 1)
+        pipe.zcard(f"{PREFIX}members:{room}")
+        keys, count = pipe.execute()
+        return MembersPage([listed_nick(key) for key in keys[:limit]], len(keys) > limit, count)
+
+    def _every_room(self):
+        """Every occupied room with its member count, by name."""
+        ranked = self.redis.zrange(f"{PREFIX}rooms", 0, -1, withscores=True)
+        return [{"name": room, "members": round(-score)} for room, score in sorted(ranked)]
+
+    def _busiest_rooms(self):
+        """The listing: the busiest rooms (ties by name) and how many rooms are occupied."""
+        pipe = self.redis.pipeline()
+        pipe.zrange(f"{PREFIX}rooms", 0, LISTED_ROOMS - 1, withscores=True)
+        pipe.zcard(f"{PREFIX}rooms")
+        ranked, total = pipe.execute()
+        return {
+            "rooms": [{"name": room, "members": round(-score)} for room, score in ranked],
+            "total": total,
+        }
 
     def _mirrored(self, answer_here, change, *arguments, **keywords):
         """change(...)'s answer about every live process, mirroring a change of this one's.
@@ -204,13 +262,23 @@ class SharedPresence(Presence):
     def _departed(self, process, nick, offline, rooms):
         """Mirror nick leaving rooms (and going offline) in process.
 
-        Return (the rooms it is now in nowhere, whether it is now offline everywhere).
+        Return ({room it is now in nowhere: the room's member count}, whether it is now
+        offline everywhere). A dead process that came back while it was being reaped keeps
+        its users: nobody left then.
         """
-        held, *still_in = self._depart(
-            args=[PREFIX, process, names.comparison_key(nick), nick, int(offline), *rooms]
-        )
+        reaping = int(process != self.process)
+        arguments = [names.comparison_key(nick), list_order(nick), int(offline), reaping]
+        answer = self._depart(args=[PREFIX, process, *arguments, *rooms])
         self._membership_changes += 1
-        rooms_left = [room for room, stayed in zip(rooms, still_in, strict=True) if not stayed]
+        if answer is None:
+            return {}, False
+        held, *per_room = answer
+        stayed, counts = per_room[::2], per_room[1::2]
+        rooms_left = {
+            room: count
+            for room, still_in, count in zip(rooms, stayed, counts, strict=True)
+            if not still_in
+        }
         return rooms_left, offline and not held
 
     def _register(self):
@@ -272,32 +340,27 @@ class SharedPresence(Presence):
                 self._reap(process)
 
     def _republish(self):
-        """Replace this process's whole mirror, in one transaction, by what it holds now."""
+        """Make this process's mirror, and its share of the member lists, what it holds now,
+        in one step."""
         with self._lock:
             owners = {s.key: json.dumps([s.owner, s.nick]) for s in self._sockets.values()}
-            rooms = {room: list(counts) for room, counts in self._rooms.items()}
-        mine = f"{PREFIX}{self.process}"
-        mirrored = self.redis.smembers(f"{mine}:rooms")
-        pipe = self.redis.pipeline()
-        pipe.delete(f"{mine}:owners", f"{mine}:rooms", *(f"{mine}:room:{r}" for r in mirrored))
-        if owners:
-            pipe.hset(f"{mine}:owners", mapping=owners)
-        for room, members in rooms.items():
-            pipe.sadd(f"{mine}:room:{room}", *members)
-            pipe.sadd(f"{mine}:rooms", room)
-        pipe.execute()
+            rooms = {
+                room: [list_order(nick) for nick in members.listed]
+                for room, members in self._rooms.items()
+            }
+        self._replace(args=[PREFIX, self.process, json.dumps(owners), json.dumps(rooms)])
         self._mirror_stale = False
         self._membership_changes += 1
 
     def _reap(self, process):
-        """Delete a dead process's mirror and announce who of its users is gone everywhere."""
+        """Take a dead process's users out of the presence and announce who of them is gone
+        everywhere; its mirror empties as they go."""
         owners = self.redis.hgetall(f"{PREFIX}{process}:owners")
         rooms = self.redis.smembers(f"{PREFIX}{process}:rooms")
         rooms_of = {json.loads(value)[1]: [] for value in owners.values()}
         for room in rooms:
-            for nick in self.redis.smembers(f"{PREFIX}{process}:room:{room}"):
-                rooms_of.setdefault(nick, []).append(room)
+            for order in self.redis.smembers(f"{PREFIX}{process}:room:{room}"):
+                rooms_of.setdefault(listed_nick(order), []).append(room)
         for nick, rooms_there in rooms_of.items():
             rooms_left, offline = self._departed(process, nick, True, sorted(rooms_there))
             self.on_departure(nick, rooms_left, offline)
-        self.redis.delete(f"{PREFIX}{process}:owners", f"{PREFIX}{process}:rooms")

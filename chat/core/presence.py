@@ -2,17 +2,33 @@
 
 A nickname belongs to one owner (a browser session or a client key); the same owner may
 hold it on several sockets (tabs), and is listed once. Everything here is in memory.
+
+Each room keeps its members in list order as they come and go, so that a page of its list,
+its count, a join and a departure each cost the same however many are in it.
 """
 
-import functools
 import heapq
 import threading
 from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from sortedcontainers import SortedKeyList
 
 from . import names
 
 # Rooms a directory listing names: the busiest ones; the rest are found by searching.
 LISTED_ROOMS = 50
+
+
+def list_order(nick):
+    """The key a member list is sorted by: case-insensitive, then exact (so that no two
+    nicknames tie), and as text in the same order as its UTF-8 bytes (as Redis sorts)."""
+    return f"{nick.casefold()}\x00{nick}"
+
+
+def listed_nick(key):
+    """The nickname a list_order key was made from."""
+    return key.rpartition("\x00")[2]
 
 
 @dataclass
@@ -27,6 +43,23 @@ class _Socket:
 class _Holder:
     owner: str
     sockets: int = 0
+
+
+@dataclass
+class _Room:
+    # How many of each member's sockets are in the room.
+    sockets: dict = field(default_factory=dict)
+    # Every member's nickname, in list order: the member list.
+    listed: SortedKeyList = field(default_factory=lambda: SortedKeyList(key=list_order))
+
+
+class MembersPage(NamedTuple):
+    """Part of a room's member list: names in list order, whether more follow, and how many
+    members the room has in all."""
+
+    names: list
+    more: bool
+    count: int
 
 
 class Presence:
@@ -54,12 +87,14 @@ class Presence:
             return True, holder.sockets == 1
 
     def release(self, sid):
-        """Forget a socket; return (nick, rooms its nick left, whether the nick went offline)."""
+        """Forget a socket; return (nick, {room its nick left: the room's member count now},
+        whether the nick went offline)."""
         with self._lock:
             socket = self._sockets.pop(sid, None)
             if socket is None:
-                return None, [], False
-            rooms_left = [room for room in socket.rooms if self._remove(socket, room)]
+                return None, {}, False
+            left = ((room, self._remove(socket, room)) for room in socket.rooms)
+            rooms_left = {room: count for room, count in left if count is not None}
             holder = self._owners[socket.key]
             holder.sockets -= 1
             if not holder.sockets:
@@ -67,39 +102,47 @@ class Presence:
             return socket.nick, rooms_left, not holder.sockets
 
     def join(self, sid, room):
-        """Put a socket in a room; return True when its nick was not in the room before."""
+        """Put a socket in a room; return the room's member count when its nick was not in
+        the room before, else None."""
         with self._lock:
             socket = self._sockets[sid]
             if room in socket.rooms:
-                return False
+                return None
             socket.rooms.add(room)
-            counts = self._rooms.setdefault(room, {})
-            counts[socket.nick] = counts.get(socket.nick, 0) + 1
-            if counts[socket.nick] > 1:
-                return False
+            members = self._rooms.get(room)
+            if members is None:
+                members = self._rooms[room] = _Room()
+            sockets = members.sockets.get(socket.nick, 0)
+            members.sockets[socket.nick] = sockets + 1
+            if sockets:
+                return None
+            members.listed.add(socket.nick)
             self._directory_snapshot = None
-            return True
+            return len(members.sockets)
 
     def leave(self, sid, room):
-        """Take a socket out of a room; return True when its nick has now left the room."""
+        """Take a socket out of a room; return the room's member count when its nick has now
+        left the room, else None."""
         with self._lock:
             socket = self._sockets[sid]
             if room not in socket.rooms:
-                return False
+                return None
             socket.rooms.discard(room)
             return self._remove(socket, room)
 
     def _remove(self, socket, room):
-        """Drop one of the nick's sockets from a room's count; True when it was the last."""
-        counts = self._rooms[room]
-        counts[socket.nick] -= 1
-        if counts[socket.nick]:
-            return False
-        del counts[socket.nick]
-        if not counts:
+        """Drop one of the nick's sockets from a room; the room's member count when it was the
+        nick's last there, else None."""
+        members = self._rooms[room]
+        members.sockets[socket.nick] -= 1
+        if members.sockets[socket.nick]:
+            return None
+        del members.sockets[socket.nick]
+        members.listed.remove(socket.nick)
+        if not members.sockets:
             del self._rooms[room]
         self._directory_snapshot = None
-        return True
+        return len(members.sockets)
 
     def nick(self, sid):
         """The nickname a socket is connected under."""
@@ -127,17 +170,30 @@ class Presence:
         holder = self._owners.get(names.comparison_key(nick))
         return holder.owner if holder else None
 
-    def members(self, room):
-        """The nicknames in a room, sorted case-insensitively."""
-        return sorted(self._rooms.get(room, {}), key=str.casefold)
+    def members(self, room, limit, after=None):
+        """A MembersPage of a room: up to limit nicknames, in list order (case-insensitive),
+        from the start or after the nickname `after`."""
+        with self._lock:
+            members = self._rooms.get(room)
+            if members is None:
+                return MembersPage([], False, 0)
+            start = 0 if after is None else members.listed.bisect_key_right(list_order(after))
+            names = list(members.listed.islice(start, start + limit + 1))
+            count = len(members.sockets)
+        return MembersPage(names[:limit], len(names) > limit, count)
+
+    def member_count(self, room):
+        """How many nicknames are in a room."""
+        members = self._rooms.get(room)
+        return 0 if members is None else len(members.sockets)
 
     def directory(self):
         """Every occupied room with its member count, by name (shared: do not modify it)."""
         with self._lock:
             if self._directory_snapshot is None:
                 self._directory_snapshot = [
-                    {"name": room, "members": len(counts)}
-                    for room, counts in sorted(self._rooms.items())
+                    {"name": room, "members": len(members.sockets)}
+                    for room, members in sorted(self._rooms.items())
                 ]
             return self._directory_snapshot
 
@@ -174,9 +230,8 @@ class Presence:
         """(every connected nickname, [(room, its members)]), all sorted, for the operators."""
         with self._lock:
             users = {socket.key: socket.nick for socket in self._sockets.values()}
-            rooms = [(room, list(counts)) for room, counts in sorted(self._rooms.items())]
-        by_name = functools.partial(sorted, key=str.casefold)
-        return by_name(users.values()), [(room, by_name(members)) for room, members in rooms]
+            rooms = [(room, list(members.listed)) for room, members in sorted(self._rooms.items())]
+        return sorted(users.values(), key=str.casefold), rooms
 
     def report_departures_to(self, on_departure):
         """Nothing to report: in one process every departure passes the disconnect handler."""

@@ -3,9 +3,9 @@
 Broadcast forms used here, and why:
 - to the sender only (the ack, or `emit` in a handler): join results, history, errors;
 - to a room but the sender (`emit(..., to=room, include_self=False)`): messages,
-  typing, join and leave notices;
-- to everyone, and to everyone but the sender: the room directory and presence,
-  sent by the announcer.
+  typing;
+- to a room, and to everyone, and to everyone but the sender: join and leave notices, the
+  room directory and presence, sent by the announcer.
 """
 
 import functools
@@ -176,16 +176,11 @@ def sign_out(nick, owner):
         socketio.server.disconnect(sid, namespace="/")
 
 
-def _tell_the_room(notice, room, nick, **details):
-    """Send a `user joined` or `user left` notice to the room's other members."""
-    emit(notice, {"room": room, "nick": nick, **details}, to=room, include_self=False)
-
-
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def join(data):
-    """Join a room; ack with its members and its recent history, or what came after
-    `after_seq` (or the id `after`).
+    """Join a room; ack with the first page of its members, their count, and its recent
+    history, or what came after `after_seq` (or the id `after`).
 
     A re-join after a reconnect (`resume: true`) is told to the room's others as a
     `user joined` with `resumed: true`, for their member lists, not as news."""
@@ -208,16 +203,23 @@ def join(data):
     join_room(room)
     try:
         history, more = _history(room, since)
-        if chat.presence.join(request.sid, room):
-            resumption = {"resumed": True} if resumed else {}
-            _tell_the_room("user joined", room, chat.presence.nick(request.sid), **resumption)
-            chat.announcer.directory_changed()
-        members = chat.presence.members(room)
+        count = chat.presence.join(request.sid, room)
+        if count is not None:
+            nick = chat.presence.nick(request.sid)
+            chat.announcer.joined(room, nick, count, skip_sid=request.sid, resumed=resumed)
+        members = chat.presence.members(room, chat.config["MEMBERS_PAGE"])
     except Exception:
         if not rejoining:
             _leave(room)  # the error ack says nothing changed: make it so
         raise
-    return {"ok": True, "room": room, "members": members, "history": history, "more": more}
+    return {
+        "ok": True,
+        "room": room,
+        "members": members.names,
+        "member_count": members.count,
+        "history": history,
+        "more": more,
+    }
 
 
 def _wait_to_create(chat, room):
@@ -238,6 +240,23 @@ def find_rooms(data):
     text = payloads.search_text(data)
     rooms, more = services().presence.find_rooms(text)
     return {"ok": True, "rooms": rooms, "more": more}
+
+
+@acknowledged
+@rate_limited(ratelimit.OTHER)
+def members(data):
+    """Ack with the next page of a joined room's member list, after the nickname `after`."""
+    room = joined_room(data)
+    after = payloads.nickname_after(data)
+    chat = services()
+    page = chat.presence.members(room, chat.config["MEMBERS_PAGE"], after)
+    return {
+        "ok": True,
+        "room": room,
+        "members": page.names,
+        "more": page.more,
+        "member_count": page.count,
+    }
 
 
 @acknowledged
@@ -291,9 +310,9 @@ def _leave(room):
     """Take this socket out of a room on every level, telling the room if its nick left."""
     chat = services()
     leave_room(room)
-    if chat.presence.leave(request.sid, room):
-        _tell_the_room("user left", room, chat.presence.nick(request.sid))
-        chat.announcer.directory_changed()
+    count = chat.presence.leave(request.sid, room)
+    if count is not None:
+        chat.announcer.left(room, chat.presence.nick(request.sid), count, skip_sid=request.sid)
 
 
 @acknowledged
@@ -353,6 +372,7 @@ HANDLERS = {
     "disconnect": disconnect,
     "join": join,
     "history": history,
+    "members": members,
     "leave": leave,
     "chat message": chat_message,
     "typing": typing,

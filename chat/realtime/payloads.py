@@ -64,6 +64,14 @@ def search_text(data):
     return " ".join(names.normalise(value).casefold().split())
 
 
+def nickname_after(data):
+    """The optional nickname a page of a member list starts after (the last one shown)."""
+    value = optional(data, "after", str)
+    if value is not None and not (0 < len(value) <= names.NICKNAME_MAX and value.isprintable()):
+        raise BadPayload(f"Field 'after' must be a nickname of 1-{names.NICKNAME_MAX} characters.")
+    return value
+
+
 def message_id(data, field):
     """An optional non-negative message id or seq, e.g. the last one a client has seen."""
     value = optional(data, field, int)

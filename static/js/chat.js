@@ -5,9 +5,10 @@ import { Composer } from './composer.js';
 import { dayKey } from './dates.js';
 import { Directory } from './directory.js';
 import { initDrawer } from './drawer.js';
+import { MembersPanel } from './members.js';
 import { Outbox } from './outbox.js';
 import {
-  element, memberItems, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
+  element, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
 } from './render.js';
 import { Reader } from './reading.js';
 import { NEAR_END_PX, RoomLog } from './rooms.js';
@@ -82,6 +83,9 @@ const socket = io({
   auth: (send) => send(connectedBefore ? { resume: true } : undefined),
 });
 const outbox = new Outbox(socket, (room) => rooms.get(room), me);
+const membersPanel = new MembersPanel(
+  { count: memberCount, noun: memberNoun, list: membersList }, socket, me,
+);
 const reader = new Reader({
   box: logsContainer,
   jump: document.getElementById('jump'),
@@ -127,10 +131,7 @@ function renderRoomHeader() {
   const log = rooms.get(activeRoom);
   roomTitle.textContent = log ? `# ${log.name}` : 'No room';
   messageInput.placeholder = log ? `Message #${log.name}` : 'Join a room to write';
-  const count = log ? log.members.length : 0;
-  memberCount.textContent = String(count);
-  memberNoun.textContent = count === 1 ? 'member' : 'members';
-  replaceList(membersList, log ? memberItems(log.members, me) : []);
+  membersPanel.show(log ?? null);
   const note = log && roomNote(log);
   roomNotice.replaceChildren(...(note ? [roomNoteItem(note)] : []));
   roomNotice.hidden = !note;
@@ -162,9 +163,9 @@ function renderTyping() {
   typingNode.textContent = typingText(nicks);
 }
 
-function notePresence(nicks, verb) {
+function notePresence(nicks, verb, more = 0) {
   if (nicks.length === 0) return;
-  presenceList.prepend(presenceItem(nicks, verb));
+  presenceList.prepend(presenceItem(nicks, verb, more));
   while (presenceList.children.length > PRESENCE_SHOWN) presenceList.lastElementChild.remove();
 }
 
@@ -248,7 +249,7 @@ function applyJoin(ack) {
   const log = roomLog(ack.room);
   const wasJoined = log.joined;
   log.markJoined();
-  log.members = ack.members;
+  log.members.reset(ack.members, ack.member_count);
   addMessages(log, ack.history);
   log.gapAfter = ack.more ? ack.history.at(-1).seq : null;
   if (ack.more) fetchMissed(log);
@@ -498,7 +499,7 @@ socket.on('chat message', (message) => {
 socket.on('user joined', ({ room, nick, resumed }) => {
   const log = rooms.get(room);
   if (!log) return;
-  log.members = [...new Set([...log.members, nick])].sort((a, b) => a.localeCompare(b));
+  log.members.joined(nick);
   if (!resumed || log.seenLeaving.has(nick)) log.addNotice(`${nick} joined`);
   log.seenLeaving.delete(nick);
   if (room === activeRoom) renderRoomHeader();
@@ -507,11 +508,24 @@ socket.on('user joined', ({ room, nick, resumed }) => {
 socket.on('user left', ({ room, nick }) => {
   const log = rooms.get(room);
   if (!log) return;
-  log.members = log.members.filter((member) => member !== nick);
+  log.members.left(nick);
   log.addNotice(`${nick} left`);
   log.seenLeaving.add(nick);
   typists.get(room)?.delete(nick);
   if (room === activeRoom) {
+    renderRoomHeader();
+    renderTyping();
+  }
+});
+
+// A big room's joins and departures, gathered: the count and the list change, but the log gets
+// no line per person (as in the big channels of Slack or Discord).
+socket.on('members changed', (change) => {
+  const log = rooms.get(change.room);
+  if (!log) return;
+  log.members.changed(change);
+  change.left.forEach((nick) => typists.get(change.room)?.delete(nick));
+  if (change.room === activeRoom) {
     renderRoomHeader();
     renderTyping();
   }
@@ -526,9 +540,9 @@ socket.on('typing', ({ room, nick, active }) => {
 
 socket.on('rooms', (listing) => directory.show(listing));
 
-socket.on('presence', ({ online, offline }) => {
-  notePresence(online.filter((nick) => nick !== me), 'came online');
-  notePresence(offline, 'went offline');
+socket.on('presence', ({ online, offline, more_online: moreOnline, more_offline: moreOffline }) => {
+  notePresence(online.filter((nick) => nick !== me), 'came online', moreOnline);
+  notePresence(offline, 'went offline', moreOffline);
 });
 
 socket.on('message removed', ({ id, room }) => rooms.get(room)?.remove(id));

@@ -91,10 +91,12 @@ export function noticeItem(text) {
   return dated(item, now);
 }
 
-// One line of the activity list: who came online or went offline, and when.
-export function presenceItem(nicks, verb) {
+// One line of the activity list: who came online or went offline (`more` besides those
+// named), and when.
+export function presenceItem(nicks, verb, more = 0) {
   const shown = nicks.slice(0, 3).join(', ');
-  const names = nicks.length > 3 ? `${shown} and ${nicks.length - 3} more` : shown;
+  const others = nicks.length - 3 + more;
+  const names = others > 0 ? `${shown} and ${others.toLocaleString()} more` : shown;
   const item = element('li', 'presence-item');
   item.append(element('span', 'presence-text', `${names} ${verb}`), timeElement(Date.now()));
   return item;

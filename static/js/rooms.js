@@ -2,6 +2,7 @@
 // message once, a heading for each day, older pages added at the top as the reader scrolls
 // back; and what the page knows of the room on the server (joined or not, messages still to
 // fetch, whether older ones remain).
+import { MemberList } from './members.js';
 import {
   daySeparator, element, messageItem, noticeItem, relabelDay, roomNoteItem,
 } from './render.js';
@@ -21,7 +22,7 @@ export class RoomLog {
     this.unread = 0;
     // Messages that arrived while the reader was reading back, not yet scrolled to.
     this.unseen = 0;
-    this.members = [];
+    this.members = new MemberList();
     // Who this log has said left the room (and has not said came back).
     this.seenLeaving = new Set();
     // False until the server acks a join, and again from a disconnect until the re-join's ack.

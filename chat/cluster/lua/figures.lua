@@ -36,8 +36,6 @@ local function nicknames(fields_and_values)
     return nicks
 end
 
-local function as_is(names) return names end
-
 local messages = 0
 for second = now - window, now - 1 do
     messages = messages + tonumber(redis.call("GET", figures .. "second:" .. second) or "0")
@@ -50,11 +48,13 @@ for i, process in ipairs(processes) do
     online = online + redis.call("HLEN", owners[i])
 end
 
+-- A room's members come in list order (their order keys; the caller takes the nicknames
+-- out of them).
 local members = {}
 for i = 8, #ARGV do
-    local sets = {}
-    for j, process in ipairs(processes) do sets[j] = prefix .. process .. ":room:" .. ARGV[i] end
-    members[#members + 1] = some_names(sets, "SSCAN", math.min(members_listed, named), as_is)
+    local wanted = math.min(members_listed, named)
+    members[#members + 1] = wanted > 0
+        and redis.call("ZRANGE", prefix .. "members:" .. ARGV[i], 0, wanted - 1) or {}
     named = named - #members[#members]
 end
 
