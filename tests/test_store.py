@@ -185,7 +185,7 @@ def exercise_people(store):
     store.unread("h-a", "lobby", 3, 100)
     store.open_conversation("dm:h-a:h-b", alice, bob)
     store.save_batch([Draft("dm:h-a:h-b", "alice", "alice", "hi", 1, sender="h-a")])
-    store.takes_part("h-a", "dm:h-a:h-b")
+    store.conversation("h-a", "dm:h-a:h-b")
     store.conversations("h-a", 10)
     store.conversations_with("h-a", "bob")
     store.search("lobby", ["m1"], 10)

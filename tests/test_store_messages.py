@@ -110,7 +110,8 @@ def test_a_conversation_is_listed_for_both_parties_with_the_other_one(store):
     assert (for_alice.room, for_alice.partner_nick) == (DIRECT, "bob")
     assert for_alice.partner == "holder-b"
     assert (for_bob.partner, for_bob.partner_nick, for_bob.last_seq) == ("holder-a", "alice", 1)
-    assert store.takes_part(ALICE.holder, DIRECT) and not store.takes_part(CAROL.holder, DIRECT)
+    assert store.conversation(ALICE.holder, DIRECT) == for_alice
+    assert store.conversation(CAROL.holder, DIRECT) is None
     assert store.conversations(CAROL.holder, 10) == []
 
 

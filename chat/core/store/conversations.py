@@ -45,12 +45,14 @@ class ConversationQueries:
             ),
         )
 
-    def takes_part(self, holder, room):
-        """Whether a holder is a party to a conversation."""
+    def conversation(self, holder, room):
+        """A conversation as one of its parties sees it, or None when holder is no party to
+        it (or it has no message yet)."""
         rows = self._query(
-            "SELECT 1 FROM direct_party WHERE holder = ? AND room = ?", (holder, room)
+            f"SELECT {CONVERSATION_COLUMNS} FROM {PARTIES} WHERE p.holder = ? AND p.room = ?",
+            (holder, room),
         )
-        return bool(rows)
+        return Conversation(*rows[0]) if rows else None
 
     def conversations(self, holder, limit):
         """A holder's conversations with a message stored, most recently active first."""
