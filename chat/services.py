@@ -11,12 +11,14 @@ from flask import current_app
 if TYPE_CHECKING:
     from flask import Config
 
+    from .core.identities import Identities
     from .core.presence import Presence
     from .core.ratelimit import Quotas, RateLimiter
     from .core.stats import Stats
     from .core.store import HistoryStore
     from .core.writer import GroupCommitWriter
     from .realtime.announcer import Announcer
+    from .realtime.nicknames import Reclaims
 
 
 @dataclass
@@ -34,6 +36,10 @@ class Services:
     room_creation: Quotas | None
     # Closes an Engine.IO connection at once, without waiting for its client.
     close_connection: Callable[[str], None]
+    # Each socket's identity, and the nicknames reserved to their owners.
+    identities: Identities
+    # Drops a reclaimed nickname's former sockets, on every process.
+    reclaims: Reclaims
 
 
 def services() -> Services:

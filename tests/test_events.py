@@ -54,7 +54,15 @@ def test_a_nickname_is_free_again_after_its_user_disconnects(connect):
 def test_join_acks_room_members_and_empty_history(connect):
     alice = connect("alice")
     ack = alice.emit("join", {"room": "Lobby"}, callback=True)
-    assert ack == {"ok": True, "room": "lobby", "members": ["alice"], "history": [], "more": False}
+    assert ack == {
+        "ok": True,
+        "room": "lobby",
+        "members": ["alice"],
+        "history": [],
+        "more": False,
+        "read_seq": None,
+        "unread": 0,
+    }
 
 
 def test_join_lists_every_member(joined, connect):
