@@ -162,6 +162,17 @@ def test_the_form_says_a_nickname_is_reserved_to_someone_else(client, alice_away
     )
 
 
+def test_the_form_says_a_connected_nickname_is_in_use_and_may_be_reclaimed(
+    client, person, cheap_passphrases
+):
+    alice = person("alice")
+    alice.emit("set passphrase", {"passphrase": "correct horse"}, callback=True)
+    assert form_error(submit(client, "alice"), "nickname") == (
+        "That nickname is in use by someone connected right now. "
+        "If it is yours, enter its passphrase to reclaim it here."
+    )
+
+
 def test_the_form_reclaims_a_nickname_with_its_passphrase(
     app, client, person, alice_away_with_a_passphrase
 ):

@@ -32,20 +32,19 @@ class JoinForm(FlaskForm):
         self.reclaiming = None
 
     def validate_nickname(self, field):
-        """Normalise the nickname; refuse one that is invalid, reserved to someone else (unless
-        a passphrase is given to reclaim it), or connected for someone else."""
+        """Normalise the nickname; refuse one that is invalid, connected for someone else, or
+        reserved to someone else, unless a passphrase is given to reclaim it."""
         field.data = _checked(names.nickname, field.data)
         reservation = self.reserved_to_another(field.data, self.owner)
-        if reservation is not None:
-            if not self.passphrase.data:
-                raise ValidationError(
-                    f"{RESERVED} {RECLAIM}" if reservation.passphrase else RESERVED
-                )
+        if reservation is not None and self.passphrase.data:
             self.reclaiming = reservation
             return
+        reclaimable = reservation is not None and reservation.passphrase is not None
         holder = self.nickname_holder(field.data)
         if holder is not None and holder != self.owner:
-            raise ValidationError(IN_USE)
+            raise ValidationError(f"{IN_USE} {RECLAIM}" if reclaimable else IN_USE)
+        if reservation is not None:
+            raise ValidationError(f"{RESERVED} {RECLAIM}" if reclaimable else RESERVED)
 
     def validate_room(self, field):
         """Normalise the room name and refuse an invalid one."""
