@@ -58,6 +58,18 @@ def test_its_owner_gets_it_back(away, person):
     assert person("alice").is_connected()
 
 
+def test_an_attempt_at_a_reserved_nickname_never_claims_it_even_for_a_moment(
+    app, away, person, monkeypatch
+):
+    away("alice")
+    presence = app.extensions["chat"].presence
+    claimed = []
+    claim = presence.claim
+    monkeypatch.setattr(presence, "claim", lambda *args: claimed.append(args) or claim(*args))
+    assert not person("alice", key="mallory").is_connected()
+    assert claimed == [], "the owner coming back meanwhile would have been told it is in use"
+
+
 def test_look_alikes_of_a_reserved_nickname_are_refused(away, person):
     away("alice")
     for look_alike in ("ALICE", "аlice", "alicе", "ɑlice", "aIice"):

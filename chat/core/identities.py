@@ -80,20 +80,20 @@ class Identities:
         self._by_sid = {}
 
     def admit(self, sid, nick, owner):
-        """The identity of a socket connecting under nick for owner, whose nickname it now
-        reserves when the owner lasts; NicknameReserved when it is someone else's."""
+        """The identity of a socket connecting under nick for owner, who checked that nick is
+        not reserved_to_another: a lasting owner's nickname is now reserved to it, unless
+        someone else reserved it meanwhile (NicknameReserved)."""
         key, digest = names.comparison_key(nick), owner_digest(owner)
         lasting = not owner.startswith(EPHEMERAL)
+        holder = secrets.token_hex(16)
         if lasting:
             now = self._now()
             holder = self.writer.call(
                 self.store.take_nickname,
-                *(key, nick, digest, secrets.token_hex(16), now, now - self.reserve_for_ms),
+                *(key, nick, digest, holder, now, now - self.reserve_for_ms),
             )
-        else:
-            holder = None if self.reserved_to_another(nick, owner) else secrets.token_hex(16)
-        if holder is None:
-            raise NicknameReserved(nick)
+            if holder is None:
+                raise NicknameReserved(nick)
         identity = self._by_sid[sid] = Identity(nick, key, holder, digest, lasting)
         return identity
 

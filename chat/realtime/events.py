@@ -148,6 +148,9 @@ def connect(auth=None):
         return unknown_event("connect")
     nick, owner = _identity(auth)
     chat = services()
+    # Refused before claiming it, so that attempts in a loop cannot keep the owner out.
+    if chat.identities.reserved_to_another(nick, owner) is not None:
+        raise ConnectionRefusedError(RESERVED.format(nick))
     try:
         admitted, first = chat.presence.claim(request.sid, nick, owner)
     except RedisUnavailable:
@@ -164,7 +167,7 @@ def connect(auth=None):
 
 def _reserved(chat, nick, owner):
     """This socket's identity, its nickname now reserved to a lasting owner; a nickname
-    reserved to someone else is refused, and the claim on it given back."""
+    reserved to someone else meanwhile is refused, and the claim on it given back."""
     try:
         return chat.identities.admit(request.sid, nick, owner)
     except identities.NicknameReserved:
