@@ -56,10 +56,10 @@ class Config:
     RATE_BURST = 10
     TYPING_RATE_LIMIT = 2
     TYPING_RATE_BURST = 5
-    # Searches (full-text, the costliest read) and passphrases set (each hashed at a cost, by
-    # design): limits of their own.
-    SEARCH_RATE_LIMIT = 2
-    SEARCH_RATE_BURST = 10
+    # Heavy reads (full-text searches, lists of conversations with their unread counts) and
+    # passphrases set (each hashed at a cost, by design): limits of their own.
+    HEAVY_READ_RATE_LIMIT = 2
+    HEAVY_READ_RATE_BURST = 10
     PASSPHRASE_RATE_LIMIT = 0.1
     PASSPHRASE_RATE_BURST = 3
     EVENT_RATE_LIMIT = 50

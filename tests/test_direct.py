@@ -8,6 +8,8 @@ import time
 import pytest
 from inbox import received
 
+from chat.core import direct
+
 DAY = 24 * 3600
 
 
@@ -250,3 +252,15 @@ def test_a_bad_direct_message_gets_a_clear_error_and_reaches_nobody(people, payl
     ack = alice.emit("direct message", payload, callback=True)
     assert ack["ok"] is False and reason in ack["error"]
     assert received(bob, "direct message") == []
+
+
+def test_a_conversation_s_private_room_cannot_be_joined_or_read_as_a_room(people, app):
+    alice, _, carol = people("alice", "bob", "carol")
+    dm(alice, "bob", "private")
+    identities = app.extensions["chat"].identities
+    holders = [identities.reservation(nick).holder for nick in ("alice", "bob")]
+    room = direct.room_of(*holders)
+    for event in ("join", "history", "search"):
+        ack = carol.emit(event, {"room": room, "after": 0, "q": "private"}, callback=True)
+        assert ack["ok"] is False and ack["error"].startswith("Room "), "no valid room name"
+    assert room not in app.extensions["chat"].store.room_names(10)

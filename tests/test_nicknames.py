@@ -201,6 +201,21 @@ def test_a_reclaim_keeps_the_nickname_s_holder(app, client, person, alice_away_w
     assert app.extensions["chat"].identities.reservation("alice").holder == holder
 
 
+def test_its_owner_reclaims_a_lapsed_nickname_with_its_conversations(
+    app, client, person, cheap_passphrases
+):
+    alice = person("alice")
+    person("bob")
+    alice.emit("set passphrase", {"passphrase": "correct horse"}, callback=True)
+    alice.emit("direct message", {"to": "bob", "text": "see you in spring"}, callback=True)
+    alice.disconnect()
+    days_later(app, 90)
+    assert submit(client, "alice", passphrase="correct horse").status_code == 302
+    browser = browser_socket(app, client)
+    history = browser.emit("direct history", {"with": "bob"}, callback=True)["messages"]
+    assert [m["text"] for m in history] == ["see you in spring"]
+
+
 def test_a_wrong_passphrase_is_refused(client, alice_away_with_a_passphrase):
     response = submit(client, "alice", passphrase="wrong horse")
     assert form_error(response, "passphrase") == "That is not the nickname's passphrase."

@@ -12,11 +12,11 @@ LIMITED = [
     ("direct message", {"to": "bob", "text": "hi"}, Config.RATE_BURST, "sending messages too fast"),
     ("edit message", {"id": 1, "text": "x"}, Config.RATE_BURST, "sending messages too fast"),
     ("delete message", {"id": 1}, Config.RATE_BURST, "sending messages too fast"),
-    ("search", {"room": "lobby", "q": "x"}, Config.SEARCH_RATE_BURST, "searching too often"),
+    ("search", {"room": "lobby", "q": "x"}, Config.HEAVY_READ_RATE_BURST, "Too many searches"),
     ("set passphrase", {"passphrase": "x"}, Config.PASSPHRASE_RATE_BURST, "too often"),
     ("read", {"room": "lobby", "seq": 1}, Config.EVENT_RATE_BURST, "Too many requests"),
     ("direct history", {"with": "bob"}, Config.EVENT_RATE_BURST, "Too many requests"),
-    ("conversations", {}, Config.EVENT_RATE_BURST, "Too many requests"),
+    ("conversations", {}, Config.HEAVY_READ_RATE_BURST, "Too many searches"),
     ("identity", {}, Config.EVENT_RATE_BURST, "Too many requests"),
 ]
 
@@ -40,12 +40,12 @@ def test_each_new_event_is_refused_over_its_limit_with_the_wait(
     assert refused["retry_after"] > 0 and alice.is_connected()
 
 
-def test_searching_has_a_limit_of_its_own(clock, person):  # noqa: F811
+def test_heavy_reads_have_a_limit_of_their_own(clock, person):  # noqa: F811
     alice = person("alice")
     alice.emit("join", {"room": "lobby"}, callback=True)
-    for _ in range(Config.SEARCH_RATE_BURST):
+    for _ in range(Config.HEAVY_READ_RATE_BURST):
         assert alice.emit("search", {"room": "lobby", "q": "x"}, callback=True)["ok"]
     assert not alice.emit("search", {"room": "lobby", "q": "x"}, callback=True)["ok"]
     assert alice.emit("identity", callback=True)["ok"], "other events are still fine"
-    clock.advance(1 / Config.SEARCH_RATE_LIMIT)
+    clock.advance(1 / Config.HEAVY_READ_RATE_LIMIT)
     assert alice.emit("search", {"room": "lobby", "q": "x"}, callback=True)["ok"]

@@ -126,17 +126,26 @@ class Identities:
         reservation = self.store.reservation(key)
         return reservation.nick if reservation else None
 
-    def reserved_to_another(self, nick, owner):
-        """The reservation of nick if it is in force for an owner other than owner, else None."""
+    def someone_elses(self, nick, owner):
+        """The reservation of nick, lapsed or not, if it is an owner's other than owner."""
         reservation = self.reservation(nick)
         if reservation is None or reservation.owner == owner_digest(owner):
             return None
-        lapsed = reservation.last_seen < self._now() - self.reserve_for_ms
-        return None if lapsed else reservation
+        return reservation
+
+    def reserved_to_another(self, nick, owner):
+        """The reservation of nick if it is in force for an owner other than owner, else None."""
+        reservation = self.someone_elses(nick, owner)
+        return None if reservation is None or self.lapsed(reservation) else reservation
+
+    def lapsed(self, reservation):
+        """Whether a reservation's holder was last seen longer ago than reservations last."""
+        return reservation.last_seen < self._now() - self.reserve_for_ms
 
     def reclaim(self, nick, owner, passphrase, address):
-        """Move nick's reservation to owner, who knows its passphrase; raise ReclaimRefused
-        saying why not. Wrong guesses slow down further ones, per nickname and per address."""
+        """Move nick's reservation (in force or lapsed) to owner, who knows its passphrase,
+        keeping its holder; raise ReclaimRefused saying why not. Wrong guesses slow down
+        further ones, per nickname and per address."""
         key = names.comparison_key(nick)
         wait = max(self.guesses_per_nickname.wait(key), self.guesses_per_address.wait(address))
         if wait:

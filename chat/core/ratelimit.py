@@ -22,7 +22,7 @@ FLOODING = "flooding"
 
 MESSAGE = "chat message"
 TYPING = "typing"
-SEARCH = "search"
+HEAVY_READ = "heavy read"
 PASSPHRASE = "passphrase"
 OTHER = "other"
 _PATIENCE = "patience"
@@ -81,7 +81,7 @@ class RateLimiter:
         limits = {
             MESSAGE: Limit(config["RATE_LIMIT"], config["RATE_BURST"]),
             TYPING: Limit(config["TYPING_RATE_LIMIT"], config["TYPING_RATE_BURST"]),
-            SEARCH: Limit(config["SEARCH_RATE_LIMIT"], config["SEARCH_RATE_BURST"]),
+            HEAVY_READ: Limit(config["HEAVY_READ_RATE_LIMIT"], config["HEAVY_READ_RATE_BURST"]),
             PASSPHRASE: Limit(config["PASSPHRASE_RATE_LIMIT"], config["PASSPHRASE_RATE_BURST"]),
             OTHER: Limit(config["EVENT_RATE_LIMIT"], config["EVENT_RATE_BURST"]),
         }

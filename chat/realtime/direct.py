@@ -123,7 +123,7 @@ def direct_history(data):
 
 
 @acknowledged
-@rate_limited(ratelimit.OTHER)
+@rate_limited(ratelimit.HEAVY_READ)
 def conversations(_data):
     """Ack with this person's conversations, most recently active first: with whom, its last
     message and seq, where they stopped reading and how many messages came since."""

@@ -34,7 +34,7 @@ KEY_MAX = 128
 TOO_FAST = {
     ratelimit.MESSAGE: "You are sending messages too fast; wait a moment and send again.",
     ratelimit.TYPING: "Typing notices are coming too fast.",
-    ratelimit.SEARCH: "You are searching too often; wait a moment.",
+    ratelimit.HEAVY_READ: "Too many searches or lists of conversations; wait a moment.",
     ratelimit.PASSPHRASE: "Passphrases are being set too often; wait a moment.",
     ratelimit.OTHER: "Too many requests; slow down.",
 }

@@ -13,7 +13,7 @@ SEARCH_LIMIT = 50
 
 
 @acknowledged
-@rate_limited(ratelimit.SEARCH)
+@rate_limited(ratelimit.HEAVY_READ)
 def search(data):
     """Ack with up to SEARCH_LIMIT messages of a joined room (or a conversation `with`
     someone), newest first, holding each word of `q` as the start of a word."""

@@ -23,27 +23,29 @@ class JoinForm(FlaskForm):
     )
     submit = SubmitField("Enter chat")
 
-    def __init__(self, nickname_holder, reserved_to_another, owner, **kwargs):
+    def __init__(self, nickname_holder, identities, owner, **kwargs):
         super().__init__(**kwargs)
         self.nickname_holder = nickname_holder
-        self.reserved_to_another = reserved_to_another
+        self.identities = identities
         self.owner = owner
         # The reservation a valid submit asks to reclaim with its passphrase, if any.
         self.reclaiming = None
 
     def validate_nickname(self, field):
         """Normalise the nickname; refuse one that is invalid, connected for someone else, or
-        reserved to someone else, unless a passphrase is given to reclaim it."""
+        reserved to someone else, unless a passphrase is given to reclaim it (also once its
+        reservation lapsed: its holder keeps their direct messages)."""
         field.data = _checked(names.nickname, field.data)
-        reservation = self.reserved_to_another(field.data, self.owner)
-        if reservation is not None and self.passphrase.data:
-            self.reclaiming = reservation
+        theirs = self.identities.someone_elses(field.data, self.owner)
+        reserved = theirs is not None and not self.identities.lapsed(theirs)
+        reclaimable = theirs is not None and theirs.passphrase is not None
+        if self.passphrase.data and (reserved or reclaimable):
+            self.reclaiming = theirs
             return
-        reclaimable = reservation is not None and reservation.passphrase is not None
         holder = self.nickname_holder(field.data)
         if holder is not None and holder != self.owner:
             raise ValidationError(f"{IN_USE} {RECLAIM}" if reclaimable else IN_USE)
-        if reservation is not None:
+        if reserved:
             raise ValidationError(f"{RESERVED} {RECLAIM}" if reclaimable else RESERVED)
 
     def validate_room(self, field):

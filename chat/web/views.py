@@ -21,12 +21,7 @@ def index():
     session.permanent = True
     owner = session.setdefault("owner", secrets.token_urlsafe(16))
     chat = services()
-    form = JoinForm(
-        chat.presence.holder,
-        chat.identities.reserved_to_another,
-        owner,
-        nickname=session.get("nick"),
-    )
+    form = JoinForm(chat.presence.holder, chat.identities, owner, nickname=session.get("nick"))
     if form.validate_on_submit() and _reclaimed_if_asked(form, owner):
         session["nick"] = form.nickname.data
         session["room"] = form.room.data
