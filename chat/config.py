@@ -82,6 +82,9 @@ class Config:
     ADMIN_TOKEN = ""
     # Seconds between the live figures pushed to connected operators.
     ADMIN_REFRESH_INTERVAL = 1.0
+    # Seconds between the samples (messages per second, users online) of the operators' chart,
+    # which shows the last hour of them.
+    ADMIN_SAMPLE_INTERVAL = 10.0
 
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"

@@ -39,6 +39,7 @@ def admin_settings(monkeypatch):
     """Configure the admin token through the environment, as a deployment does."""
     monkeypatch.setenv("FLASK_ADMIN_TOKEN", TOKEN)
     monkeypatch.setenv("FLASK_ADMIN_REFRESH_INTERVAL", "0.05")
+    monkeypatch.setenv("FLASK_ADMIN_SAMPLE_INTERVAL", "0.05")
 
 
 @pytest.fixture
@@ -62,17 +63,17 @@ def admin_received(socket, event):
     return received(socket, event, ADMIN)
 
 
-def next_stats(socket, until, timeout=3.0):
-    """The first snapshot pushed to an operator for which until(snapshot) holds."""
+def next_stats(socket, until, timeout=3.0, event="stats"):
+    """The first snapshot (or other `event`) pushed to an operator for which until(it) holds."""
     deadline = time.monotonic() + timeout
     seen = []
     while time.monotonic() < deadline:
-        seen += admin_received(socket, "stats")
+        seen += admin_received(socket, event)
         for snapshot in seen:
             if until(snapshot):
                 return snapshot
         time.sleep(0.02)
-    raise AssertionError(f"no snapshot matched within {timeout} s; last: {seen[-1:]}")
+    raise AssertionError(f"no {event} matched within {timeout} s; last: {seen[-1:]}")
 
 
 def everything_received(socket):
@@ -291,6 +292,13 @@ def test_a_kicked_user_is_told_why_and_disconnected_on_every_tab(operator, conne
     assert app.extensions["chat"].presence.holder("alice") is None
 
 
+def test_kicking_a_nickname_nobody_is_connected_as_says_so(operator, connect):
+    alice = connect("alice")
+    ack = act(operator(), "kick", {"nick": "nobody", "reason": "Spamming"})
+    assert ack == {"ok": False, "error": "Nobody is connected as nobody."}
+    assert alice.is_connected()
+
+
 def test_a_kick_without_a_reason_gives_a_default_one(operator, connect):
     alice = connect("alice")
     act(operator(), "kick", {"nick": "alice", "reason": " "})
@@ -348,6 +356,26 @@ def test_messages_per_second_counts_stored_messages_but_not_resends(operator, jo
 
     stats = next_stats(operator(), lambda stats: stats["messages_per_second"] == 1.0)
     assert stats["messages"] == RATE_WINDOW
+
+
+def test_an_operator_gets_the_samples_kept_on_connect_and_then_each_new_one(operator, joined):
+    first = operator()
+    kept = admin_received(first, "samples")
+    assert len(kept) == 1 and kept[0]["interval"] == 0.05
+    alice = joined("alice", "lobby")
+    for number in range(3):
+        send(alice, "lobby", f"m{number}")
+    busy = next_stats(first, lambda sample: sample["messages_per_second"] > 0, event="sample")
+    quiet = next_stats(
+        first,
+        lambda sample: sample["ts"] > busy["ts"] and sample["messages_per_second"] == 0,
+        event="sample",
+    )
+    assert busy["users"] == quiet["users"] == 1
+
+    later = operator()
+    [kept] = admin_received(later, "samples")
+    assert busy in kept["samples"] and quiet in kept["samples"]
 
 
 # Across processes over Redis

@@ -121,6 +121,17 @@ def test_catch_up_after_a_seen_seq_comes_in_bounded_batches(people, app):
     assert collected == list(range(4, 11))
 
 
+def test_scrolling_back_reads_the_page_before_a_seq(people, app):
+    app.extensions["chat"].config["HISTORY_LIMIT"] = 3
+    alice, bob = people("alice", "bob")
+    for n in range(5):
+        dm(alice, "bob", f"m{n}")
+    ack = history_with(bob, "alice", before_seq=5)
+    assert [m["seq"] for m in ack["messages"]] == [2, 3, 4] and ack["more"] is True
+    ack = history_with(bob, "alice", before_seq=2)
+    assert [m["seq"] for m in ack["messages"]] == [1] and ack["more"] is False
+
+
 def test_a_conversation_not_begun_has_no_history(people):
     alice, _ = people("alice", "bob")
     assert history_with(alice, "bob") == {"ok": True, "with": "bob", "messages": [], "more": False}

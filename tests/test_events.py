@@ -90,6 +90,18 @@ def test_others_in_the_room_see_who_joined_and_left(joined, connect):
     assert received(bob, "user left") == []
 
 
+def test_a_rejoin_after_a_reconnect_is_told_for_the_member_lists_as_resumed(joined, connect):
+    alice = joined("alice", "lobby")
+    bob = connect("bob", auth={"nick": "bob", "resume": True})
+    assert bob.emit("join", {"room": "lobby", "resume": True}, callback=True)["ok"]
+    assert received(alice, "user joined") == [{"room": "lobby", "nick": "bob", "resumed": True}]
+
+
+def test_a_resume_flag_that_is_not_true_or_false_is_refused(connect):
+    ack = connect("bob").emit("join", {"room": "lobby", "resume": "yes"}, callback=True)
+    assert ack == {"ok": False, "error": "Field 'resume' must be true or false."}
+
+
 def test_closing_the_connection_tells_the_rooms_the_user_left(joined):
     alice = joined("alice", "lobby")
     joined("bob", "lobby").disconnect()
@@ -213,6 +225,14 @@ def test_coming_online_is_told_to_everyone_but_the_newcomer(connect):
     assert received(alice, "presence") == []
     alice.disconnect()
     assert received(bob, "presence") == [{"online": [], "offline": ["alice"]}]
+
+
+def test_a_reconnecting_user_is_not_announced_as_coming_online(connect):
+    bob = connect("bob")
+    bob.get_received()
+    alice = connect("alice", auth={"nick": "alice", "resume": True})
+    assert alice.is_connected()
+    assert received(bob, "presence") == []
 
 
 # Bad input: a clear error to the sender, nothing stored or broadcast, connection kept
@@ -353,6 +373,31 @@ def test_catch_up_by_seq_comes_in_bounded_batches_until_nothing_is_left(joined, 
         ack = bob.emit("history", {"room": "a", "after_seq": collected[-1]}, callback=True)
         collected += [m["seq"] for m in ack["messages"]]
     assert collected == list(range(1, 11))
+
+
+def test_older_history_comes_in_pages_back_to_the_first_message(joined, app):
+    app.extensions["chat"].config["HISTORY_LIMIT"] = 4
+    alice = joined("alice", "a")
+    for n in range(10):
+        send(alice, "a", f"m{n}")
+    ack = joined("bob").emit("join", {"room": "a"}, callback=True)
+    shown = [m["seq"] for m in ack["history"]]
+    assert shown == [7, 8, 9, 10]
+    pages = []
+    more = True
+    while more:
+        ack = alice.emit("history", {"room": "a", "before_seq": shown[0]}, callback=True)
+        pages.append([m["seq"] for m in ack["messages"]])
+        shown[:0] = pages[-1]
+        more = ack["more"]
+    assert pages == [[3, 4, 5, 6], [1, 2]]
+    assert shown == list(range(1, 11))
+
+
+def test_older_history_and_a_catch_up_point_together_are_refused(joined):
+    alice = joined("alice", "a")
+    ack = alice.emit("history", {"room": "a", "before_seq": 5, "after_seq": 1}, callback=True)
+    assert ack == {"ok": False, "error": "Give 'before_seq' or where to resume after, not both."}
 
 
 def test_a_connect_that_fails_inside_the_server_is_refused_and_frees_the_nickname(

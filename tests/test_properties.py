@@ -168,6 +168,7 @@ def bystanders(person):
 @example(event="chat message", arguments=[{"room": "lobby", "text": "lone \ud800 surrogate"}])
 @example(event="direct message", arguments=[{"to": "bob", "text": "hi", "client_id": "c"}])
 @example(event="direct history", arguments=[{"with": "bob", "after_seq": 0}])
+@example(event="direct history", arguments=[{"with": "bob", "before_seq": 9}])
 @example(event="search", arguments=[{"with": "bob", "q": "hi"}])
 @example(event="read", arguments=[{"room": "lobby", "seq": 1}])
 @example(event="edit message", arguments=[{"id": 1, "text": "edited"}])

@@ -70,6 +70,16 @@ def test_after_returns_bounded_batches_past_an_id(store):
     assert texts(after) == ["m2", "m3"]
 
 
+def test_before_seq_returns_the_last_messages_before_a_seq_of_one_room(store):
+    store.save_batch([draft(f"m{n}") for n in range(6)] + [draft("x", room="other")])
+    assert [(m["seq"], m["text"]) for m in store.before_seq("lobby", 5, 2)] == [
+        (3, "m2"),
+        (4, "m3"),
+    ]
+    assert texts(store.before_seq("lobby", 3, 10)) == ["m0", "m1"]
+    assert store.before_seq("lobby", 1, 10) == []
+
+
 def test_after_seq_returns_bounded_batches_past_a_seq_of_one_room(store):
     store.save_batch([draft(f"m{n}") for n in range(5)] + [draft("x", room="other")])
     assert [(m["seq"], m["text"]) for m in store.after_seq("lobby", 2, 2)] == [
@@ -165,6 +175,7 @@ def exercise(store):
     store.recent("lobby", 5)
     store.after("lobby", 3, 5)
     store.after_seq("lobby", 3, 5)
+    store.before_seq("lobby", 15, 5)
     store.room_names(5)
     store.has_history("other")
     store.delete(2)

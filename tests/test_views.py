@@ -77,6 +77,20 @@ def test_sign_out_forgets_the_nickname(client):
     assert client.get("/chat").status_code == 302
 
 
+def test_signing_out_closes_that_browsers_sockets_before_the_form_counts_the_rooms(
+    app, client, joined
+):
+    join(client, "alice")
+    socket = socketio.test_client(app, flask_test_client=client)
+    assert socket.emit("join", {"room": "games"}, callback=True)["ok"]
+    other_browser = joined("bob", "games")
+
+    page = client.post("/leave", follow_redirects=True).get_data(as_text=True)
+    assert not socket.is_connected()
+    assert "1 online" in page
+    assert other_browser.is_connected()
+
+
 def test_the_socket_uses_the_nickname_from_the_form(app, client):
     join(client, "alice")
     socket = socketio.test_client(app, flask_test_client=client)

@@ -19,7 +19,7 @@ from ..core.throttle import GuessThrottle
 from ..extensions import socketio
 from ..services import services
 from . import moderation, payloads
-from .acks import error_ack
+from .acks import error_ack, refusal
 from .live_feed import LiveFeed
 
 ADMIN = "/admin"
@@ -55,9 +55,16 @@ def init_app(app, orders=None):
             )
         return False
     chat = app.extensions["chat"]
-    interval = app.config["ADMIN_REFRESH_INTERVAL"]
+    feed = LiveFeed(
+        ADMIN,
+        chat.presence,
+        chat.stats,
+        app.config["ADMIN_REFRESH_INTERVAL"],
+        app.config["ADMIN_SAMPLE_INTERVAL"],
+    )
+    feed.start_sampling()
     app.extensions["admin"] = Operators(
-        feed=LiveFeed(ADMIN, chat.presence, chat.stats, interval),
+        feed=feed,
         kicker=moderation.Kicker(chat.presence, orders),
         guesses=GuessThrottle(),
     )
@@ -121,11 +128,14 @@ class AdminNamespace(Namespace):
         return {"ok": True, "id": message_id, "room": removed["room"]}
 
     def on_kick(self, data):
-        """Disconnect every socket of the nickname `nick`, telling it `reason`."""
+        """Disconnect every socket of the nickname `nick`, telling it `reason`; a nickname
+        nobody is connected as, in any process, is refused."""
         nick = _nickname(data)
         reason = payloads.optional(data, "reason", str, "").strip() or DEFAULT_REASON
         if len(reason) > REASON_MAX:
             raise payloads.BadPayload(f"The reason must be at most {REASON_MAX} characters.")
+        if services().presence.holder(nick) is None:
+            return refusal(f"Nobody is connected as {nick}.")
         _operators().kicker.kick(nick, reason)
         _record(f"kick of {nick}: {reason!r}")
         return {"ok": True}

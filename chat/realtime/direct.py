@@ -14,7 +14,7 @@ from ..core.store.conversations import Party
 from ..services import services
 from . import payloads, people
 from .acks import acknowledged
-from .events import history_batch, joined_room, rate_limited
+from .events import history_batch, joined_room, older_page, rate_limited
 
 CONVERSATIONS_LIMIT = 50
 WHAT = "direct messages"
@@ -105,15 +105,21 @@ def _open(chat, room, me, recipient):
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def direct_history(data):
-    """Ack with the recent messages of this person's conversation `with` a nickname, or the
-    next batch after the seq `after_seq` (or the id `after`)."""
+    """Ack with the recent messages of this person's conversation `with` a nickname, the next
+    batch after the seq `after_seq` (or the id `after`), or the page before `before_seq`."""
     partner = payloads.nickname(data, "with")
     since = payloads.resume_point(data)
+    before = payloads.message_id(data, "before_seq")
+    if before is not None and since is not None:
+        raise payloads.BadPayload("Give 'before_seq' or where to resume after, not both.")
     me = people.reserved_me(WHAT)
     conversation = direct.conversation_with(services().store, me.holder, partner)
     if conversation is None:
         return {"ok": True, "with": partner, "messages": [], "more": False}
-    messages, more = history_batch(conversation.room, since)
+    if before is None:
+        messages, more = history_batch(conversation.room, since)
+    else:
+        messages, more = older_page(conversation.room, before)
     return {
         "ok": True,
         "with": conversation.partner_nick,

@@ -141,6 +141,12 @@ def refused_on_failure(handler):
     return wrapper
 
 
+def _resuming(auth):
+    """Whether a client reconnects after losing its connection (`auth.resume` true): its user
+    never meant to go, so nobody is told it came online."""
+    return isinstance(auth, dict) and auth.get("resume") is True
+
+
 @refused_on_failure
 def connect(auth=None):
     """Admit a socket under a valid nickname no other user holds; refuse it otherwise."""
@@ -161,7 +167,7 @@ def connect(auth=None):
     join_room(people.inbox(identity.holder))
     chat.limiter.admit(request.sid)
     emit("rooms", chat.presence.listing())
-    if first:
+    if first and not _resuming(auth):
         chat.announcer.came_online(request.sid, nick)
 
 
@@ -189,18 +195,31 @@ def disconnect(*_reason):
     chat.identities.left(request.sid, offline)
 
 
-def _tell_the_room(notice, room, nick):
+def sign_out(nick, owner):
+    """End every socket of this process that holds nick for owner (a browser session signing
+    out), through the disconnect handler, so its rooms and the room counts forget it now."""
+    presence = services().presence
+    sids = [sid for sid in presence.sockets_of(nick) if presence.owner(sid) == owner]
+    for sid in sids:
+        socketio.server.disconnect(sid, namespace="/")
+
+
+def _tell_the_room(notice, room, nick, **details):
     """Send a `user joined` or `user left` notice to the room's other members."""
-    emit(notice, {"room": room, "nick": nick}, to=room, include_self=False)
+    emit(notice, {"room": room, "nick": nick, **details}, to=room, include_self=False)
 
 
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def join(data):
     """Join a room; ack with its members, its recent history (or what came after `after_seq`,
-    or the id `after`) and where this person stopped reading it."""
+    or the id `after`) and where this person stopped reading it.
+
+    A re-join after a reconnect (`resume: true`) is told to the room's others as a
+    `user joined` with `resumed: true`, for their member lists, not as news."""
     room = payloads.room(data)
     since = payloads.resume_point(data)
+    resumed = payloads.optional(data, "resume", bool, False)
     chat = services()
     rejoining = chat.presence.is_in(request.sid, room)
     if not rejoining and len(chat.presence.rooms_of(request.sid)) >= MAX_ROOMS_PER_SOCKET:
@@ -218,7 +237,8 @@ def join(data):
     try:
         history, more = history_batch(room, since)
         if chat.presence.join(request.sid, room):
-            _tell_the_room("user joined", room, chat.presence.nick(request.sid))
+            resumption = {"resumed": True} if resumed else {}
+            _tell_the_room("user joined", room, chat.presence.nick(request.sid), **resumption)
             chat.announcer.directory_changed()
         members = chat.presence.members(room)
     except Exception:
@@ -261,11 +281,26 @@ def find_rooms(data):
 @rate_limited(ratelimit.OTHER)
 def history(data):
     """Ack with the messages of a joined room after the seq `after_seq` (or the id `after`),
-    in bounded batches."""
+    in bounded batches; or, with `before_seq`, the page of messages just before that seq."""
     room = joined_room(data)
-    since = payloads.resume_point(data) or ("after", 0)
-    messages, more = history_batch(room, since)
+    before = payloads.message_id(data, "before_seq")
+    since = payloads.resume_point(data)
+    if before is None:
+        messages, more = history_batch(room, since or ("after", 0))
+    elif since is None:
+        messages, more = older_page(room, before)
+    else:
+        raise payloads.BadPayload("Give 'before_seq' or where to resume after, not both.")
     return {"ok": True, "room": room, "messages": messages, "more": more}
+
+
+def older_page(room, before):
+    """The last HISTORY_LIMIT messages before the seq `before`, oldest first, and whether
+    older ones remain."""
+    chat = services()
+    page = chat.config["HISTORY_LIMIT"]
+    messages = chat.store.before_seq(room, before, page + 1)
+    return messages[-page:], len(messages) > page
 
 
 def history_batch(room, since):

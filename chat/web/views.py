@@ -4,7 +4,9 @@ import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 
+from ..core import names
 from ..core.identities import ReclaimRefused
+from ..realtime import events
 from ..services import services
 from .forms import JoinForm
 
@@ -51,18 +53,24 @@ def room():
     if not session.get("nick"):
         flash("Choose a nickname and a room first.")
         return redirect(url_for("chat.index"))
-    return render_template("chat.html", nick=session["nick"], room=session["room"])
+    return render_template(
+        "chat.html", nick=session["nick"], room=session["room"], text_max=names.TEXT_MAX
+    )
 
 
 @bp.route("/leave", methods=("POST",))
 def leave():
-    """Forget the nickname so the form asks again; with `release`, give up its reservation
-    too, so that anyone may take it once it is offline."""
+    """Forget the nickname so the form asks again, closing this browser's chat sockets first
+    (so the form counts the rooms without it); with `release`, give up its reservation too, so
+    that anyone may take it now."""
     nick = session.pop("nick", None)
-    if nick and request.form.get("release"):
+    if not nick:
+        return redirect(url_for("chat.index"))
+    events.sign_out(nick, session["owner"])
+    if request.form.get("release"):
         if services().identities.release(nick, session["owner"]):
-            flash(f"Nickname '{nick}' is released: anyone may take it once you have left.")
-    elif nick:
+            flash(f"Nickname '{nick}' is released: anyone may take it now.")
+    else:
         days = services().config["NICKNAME_RESERVATION_DAYS"]
         flash(f"Nickname '{nick}' stays reserved to this browser for {days} days.")
     return redirect(url_for("chat.index"))

@@ -1,11 +1,16 @@
 // The operations page: connects to the `/admin` namespace with the token typed into the form
-// (held in memory only, sent in `auth`, never in a URL), shows this process's live figures,
-// and sends moderation actions.
+// (kept for this tab's session only, sent in `auth`, never in a URL), shows this process's
+// live figures and the last hour of them, and sends moderation actions, each confirmed first.
 import { io } from '../vendor/socket.io.esm.min.js';
 import { ask } from './ask.js';
+import { drawChart } from './chart.js';
+import { confirmed } from './confirm.js';
 import { element, replaceList } from './render.js';
 
 const ACTIVITY_KEPT = 200;
+const HOUR_MS = 3600 * 1000;
+const TOKEN_KEY = 'chat:admin-token';
+const logTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'medium' });
 
 // DOM references
 const statusNode = document.getElementById('status');
@@ -40,12 +45,17 @@ const messagesRoom = document.getElementById('messages-room');
 const messagesError = document.getElementById('messages-error');
 const messagesList = document.getElementById('messages-list');
 const activityList = document.getElementById('activity');
+const rateChart = document.getElementById('rate-chart');
+const usersChart = document.getElementById('users-chart');
+const confirmDialog = document.getElementById('confirm');
 
 // State
 let socket = null;
 // The JSON each live list was last drawn from: an unchanged list is left alone, so a button
 // under the pointer is not replaced every second.
 const drawn = new Map();
+// The samples of the last hour, oldest first: {ts, messages_per_second, users}.
+let samples = [];
 
 // Rendering
 
@@ -136,13 +146,24 @@ function renderStats(stats) {
   });
 }
 
+function renderCharts() {
+  const now = samples.at(-1)?.ts ?? Date.now();
+  samples = samples.filter((sample) => sample.ts > now - HOUR_MS);
+  drawChart(rateChart, {
+    name: 'Messages per second', samples, now, valueOf: (sample) => sample.messages_per_second,
+  });
+  drawChart(usersChart, {
+    name: 'Users online', samples, now, valueOf: (sample) => sample.users,
+  });
+}
+
 function messageItem(message) {
   const item = element('li', 'recent-message');
-  const when = new Date(message.ts).toLocaleString();
+  const when = logTime.format(new Date(message.ts));
   const remove = element('button', 'remove-message', 'Remove');
   remove.type = 'button';
   remove.setAttribute('aria-label', `Remove message ${message.id}`);
-  remove.addEventListener('click', () => removeMessage(message.id, item));
+  remove.addEventListener('click', () => removeMessage(message, item));
   item.dataset.id = String(message.id);
   item.append(
     element('span', 'meta', `#${message.id} ${message.nick} · ${when}`),
@@ -153,7 +174,7 @@ function messageItem(message) {
 }
 
 function addActivity({ ts, text }) {
-  const item = element('li', null, `${new Date(ts).toLocaleTimeString()} ${text}`);
+  const item = element('li', null, `${logTime.format(new Date(ts))} ${text}`);
   activityList.prepend(item);
   while (activityList.children.length > ACTIVITY_KEPT) activityList.lastChild.remove();
 }
@@ -174,18 +195,41 @@ async function showMessages(room) {
   if (!ack.messages.length) messagesError.textContent = `No messages in ${ack.room}.`;
 }
 
-async function removeMessage(id, item) {
-  const ack = await request('remove', { id }, messagesError);
+async function removeMessage(message, item) {
+  const question = `Remove message #${message.id} by ${message.nick}? `
+    + 'It disappears from history and from every screen.';
+  if (!await confirmed(confirmDialog, question, 'Remove')) return;
+  const ack = await request('remove', { id: message.id }, messagesError);
   if (ack.ok) item.remove();
 }
 
 // Connection
+
+// The token is kept for this tab's session once the server admitted it, so a reload connects
+// again by itself; a refused one, or signing out, forgets it.
+function keepToken(token) {
+  try {
+    if (token) sessionStorage.setItem(TOKEN_KEY, token);
+    else sessionStorage.removeItem(TOKEN_KEY);
+  } catch {
+    // Storage off: the token must be typed again after a reload, as before.
+  }
+}
+
+function keptToken() {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
 
 function connect(token) {
   socket?.disconnect();
   showState('connecting', 'Connecting…');
   socket = io('/admin', { auth: { token } });
   socket.on('connect', () => {
+    keepToken(token);
     tokenInput.value = '';
     loginError.textContent = '';
     showState('connected', 'Connected');
@@ -196,6 +240,7 @@ function connect(token) {
       showState('reconnecting', 'Reconnecting…');
       return;
     }
+    keepToken(null);
     showState('offline', 'Not connected');
     showDashboard(false);
     loginError.textContent = error.message;
@@ -210,6 +255,14 @@ function connect(token) {
   });
   socket.on('stats', renderStats);
   socket.on('audit', addActivity);
+  socket.on('samples', ({ samples: kept }) => {
+    samples = kept;
+    renderCharts();
+  });
+  socket.on('sample', (sample) => {
+    samples.push(sample);
+    renderCharts();
+  });
 }
 
 // Form and button events
@@ -220,6 +273,7 @@ loginForm.addEventListener('submit', (event) => {
 });
 
 signOutButton.addEventListener('click', () => {
+  keepToken(null);
   socket.disconnect();
   tokenInput.focus();
 });
@@ -236,7 +290,11 @@ announceForm.addEventListener('submit', async (event) => {
 
 kickForm.addEventListener('submit', async (event) => {
   event.preventDefault();
-  const ack = await request('kick', { nick: kickNick.value, reason: kickReason.value }, kickError);
+  const nick = kickNick.value.trim();
+  const reason = kickReason.value.trim() || kickReason.placeholder;
+  const question = `Kick ${nick}? Every tab of theirs is disconnected and shows: ${reason}`;
+  if (!await confirmed(confirmDialog, question, 'Kick')) return;
+  const ack = await request('kick', { nick, reason: kickReason.value }, kickError);
   if (ack.ok) kickNick.value = '';
 });
 
@@ -244,3 +302,6 @@ messagesForm.addEventListener('submit', (event) => {
   event.preventDefault();
   showMessages(messagesRoom.value);
 });
+
+const token = keptToken();
+if (token) connect(token);

@@ -1,12 +1,17 @@
 // The chat page: connection state, rooms, messages, typing, and catch-up after reconnects.
 import { io } from '../vendor/socket.io.esm.min.js';
 import { ask, waitAsked } from './ask.js';
+import { Composer } from './composer.js';
+import { dayKey } from './dates.js';
+import { Directory } from './directory.js';
 import { initDrawer } from './drawer.js';
 import { Outbox } from './outbox.js';
 import {
   element, memberItems, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
 } from './render.js';
-import { RoomLog } from './rooms.js';
+import { Reader } from './reading.js';
+import { NEAR_END_PX, RoomLog } from './rooms.js';
+import { SavedState } from './saved.js';
 
 const TYPING_SEND_INTERVAL_MS = 2000;
 const TYPING_IDLE_MS = 3000;
@@ -17,8 +22,8 @@ const PRESENCE_SHOWN = 5;
 const app = document.getElementById('app');
 const statusNode = document.getElementById('status');
 const announcementNode = document.getElementById('announcement');
+const announcementText = document.getElementById('announcement-text');
 const myRoomsList = document.getElementById('my-rooms');
-const directoryList = document.getElementById('directory');
 const presenceList = document.getElementById('presence');
 const unreadTotal = document.getElementById('unread-total');
 const joinForm = document.getElementById('join-form');
@@ -41,7 +46,7 @@ const sendError = document.getElementById('send-error');
 const me = app.dataset.nick;
 const rooms = new Map();
 const typists = new Map();
-let startedInRoom = false;
+const saved = new SavedState(me);
 let activeRoom = null;
 let typingSentAt = 0;
 let typingIdleTimer = null;
@@ -49,6 +54,11 @@ let typingIdleTimer = null;
 let typingHeldUntil = 0;
 // Whether the server sent this page away (an operator's kick, or a flood cut off).
 let kicked = false;
+// Whether the socket gave up: it connects again only when the person asks.
+let stopped = false;
+// Once connected, every later connect is a reconnect: the server then tells nobody that we came
+// online, or joined our rooms, again.
+let connectedBefore = false;
 
 const closeDrawer = initDrawer({
   app,
@@ -56,8 +66,36 @@ const closeDrawer = initDrawer({
   panel: document.getElementById('sidebar'),
   backdrop: document.getElementById('sidebar-backdrop'),
 });
-const socket = io({ transports: ['websocket', 'polling'], upgrade: true });
+const composer = new Composer({
+  form: messageForm,
+  box: messageInput,
+  counter: document.getElementById('message-count'),
+  limit: Number(app.dataset.textMax),
+  onInput: () => {
+    if (activeRoom) saved.saveDraft(activeRoom, composer.text);
+    noteTyping();
+  },
+});
+const socket = io({
+  transports: ['websocket', 'polling'],
+  upgrade: true,
+  auth: (send) => send(connectedBefore ? { resume: true } : undefined),
+});
 const outbox = new Outbox(socket, (room) => rooms.get(room), me);
+const reader = new Reader({
+  box: logsContainer,
+  jump: document.getElementById('jump'),
+  openLog: () => rooms.get(activeRoom) ?? null,
+  loadOlder: (log) => loadOlder(log),
+});
+const directory = new Directory({
+  list: document.getElementById('directory'),
+  total: document.getElementById('room-total'),
+  note: document.getElementById('directory-note'),
+  search: document.getElementById('find-room'),
+  find: (q) => ask(socket, 'find rooms', { q }),
+  onJoin: (room) => join(room),
+});
 
 // Rendering
 
@@ -83,19 +121,6 @@ function renderMyRooms() {
   const unread = [...rooms.values()].reduce((sum, log) => sum + log.unread, 0);
   unreadTotal.textContent = String(unread);
   unreadTotal.hidden = unread === 0;
-}
-
-function renderDirectory(directory) {
-  replaceList(directoryList, directory.map(({ name, members }) => {
-    const item = element('li', 'directory-room');
-    const button = element('button', 'join-listed', name);
-    button.type = 'button';
-    button.dataset.room = name;
-    button.append(element('span', 'count', `${members} online`));
-    button.addEventListener('click', () => join(name));
-    item.append(button);
-    return item;
-  }));
 }
 
 function renderRoomHeader() {
@@ -144,16 +169,31 @@ function notePresence(nicks, verb) {
 }
 
 // The socket will not reconnect by itself (refused, or sent away): say so, take no more
-// input, and offer the way back.
+// input, mark what was still to send as not sent, and offer the way back.
 function stopForGood(detail) {
+  stopped = true;
   showStatus(statusNode, 'offline', detail);
-  [messageInput, messageSubmit, joinInput, joinSubmit].forEach((control) => {
-    control.disabled = true;
-  });
+  enableInput(false);
+  outbox.failWaiting('you were disconnected');
   const reload = element('button', 'reload', 'Reload the page');
   reload.type = 'button';
   reload.addEventListener('click', () => window.location.reload());
   sendError.replaceChildren('You are disconnected. ', reload, ' to come back.');
+}
+
+// Connected again after stopping for good (Send again connects once more): take input again.
+function comeBack() {
+  stopped = false;
+  kicked = false;
+  enableInput(true);
+  sendError.textContent = '';
+  announcementNode.hidden = true;
+}
+
+function enableInput(enabled) {
+  [messageInput, messageSubmit, joinInput, joinSubmit].forEach((control) => {
+    control.disabled = !enabled;
+  });
 }
 
 function whyStopped(reason) {
@@ -162,16 +202,22 @@ function whyStopped(reason) {
 }
 
 function announce(text) {
-  announcementNode.textContent = text;
+  announcementText.textContent = text;
   announcementNode.hidden = false;
 }
 
 // Rooms
 
+// Open a room: its log, its members, and the draft left in its message box.
 function activate(room) {
-  if (room !== activeRoom) stopTyping();
+  if (room !== activeRoom) {
+    stopTyping();
+    composer.text = room ? saved.draft(room) : '';
+  }
   activeRoom = room;
   rooms.forEach((log) => log.show(log.name === room));
+  reader.update();
+  remember();
   renderMyRooms();
   renderRoomHeader();
   renderTyping();
@@ -188,8 +234,12 @@ function roomLog(room) {
   return log;
 }
 
+function ours(message) {
+  return message.nick === me;
+}
+
 function addMessages(log, messages) {
-  messages.forEach((message) => log.addMessage(message, message.nick === me));
+  log.addMessages(messages, ours);
 }
 
 // The server put us in the room: show its members and history, send what waited for the join,
@@ -200,10 +250,11 @@ function applyJoin(ack) {
   log.markJoined();
   log.members = ack.members;
   addMessages(log, ack.history);
-  log.gapAfter = ack.more ? ack.history.at(-1).id : null;
+  log.gapAfter = ack.more ? ack.history.at(-1).seq : null;
   if (ack.more) fetchMissed(log);
   if (!wasJoined) outbox.resendRoom(log.name);
   renderRoom(log);
+  reader.update();
 }
 
 // Show why the server refused a room's request, and try again by itself after the wait it
@@ -223,7 +274,7 @@ function refused(log, ack, trouble) {
 // Only the room's latest request goes on: a re-join or a second try replaces this one.
 async function fetchMissed(log) {
   const request = log.newRequest();
-  const ack = await ask(socket, 'history', { room: log.name, after: log.gapAfter });
+  const ack = await ask(socket, 'history', { room: log.name, after_seq: log.gapAfter });
   if (!log.isLatest(request)) return;
   if (!ack.ok) {
     const text = `Missed messages not fetched: ${ack.error}`;
@@ -232,16 +283,37 @@ async function fetchMissed(log) {
   }
   addMessages(log, ack.messages);
   log.trouble = null;
-  log.gapAfter = ack.more ? ack.messages.at(-1).id : null;
+  log.gapAfter = ack.more ? ack.messages.at(-1).seq : null;
   renderRoom(log);
   if (ack.more) fetchMissed(log);
 }
 
 // What a join asks for: the recent history of a room never joined, else what came after the
-// last seen id.
+// last seen seq, as a resumption.
 function joinPayload(room) {
   const after = rooms.get(room)?.resumeAfter() ?? null;
-  return after === null ? { room } : { room, after };
+  return after === null ? { room } : { room, after_seq: after, resume: true };
+}
+
+// Fetch the page of messages before the oldest shown, keeping the reader's place; a refusal
+// shows at the top of the log, with Try again.
+async function loadOlder(log) {
+  log.loadingOlder = true;
+  log.setMarker({ text: 'Loading earlier messages…' });
+  const ack = await ask(socket, 'history', { room: log.name, before_seq: log.oldestSeq });
+  log.loadingOlder = false;
+  if (rooms.get(log.name) !== log) return;
+  if (!ack.ok) {
+    log.olderFailed = true;
+    const retry = () => {
+      log.olderFailed = false;
+      loadOlder(log);
+    };
+    log.setMarker({ text: `Earlier messages not loaded: ${ack.error}`, action: 'Try again', retry });
+    return;
+  }
+  log.addOlder(ack.messages, ack.more, ours);
+  reader.update();
 }
 
 // Join a room from the form or the directory; the form shows a refusal.
@@ -288,20 +360,42 @@ function forget(log) {
   log.destroy();
   rooms.delete(log.name);
   outbox.dropRoom(log.name);
+  saved.saveDraft(log.name, '');
   if (activeRoom === log.name) activate(rooms.keys().next().value ?? null);
-  else renderMyRooms();
+  else {
+    remember();
+    renderMyRooms();
+  }
 }
 
-// Join the room chosen on the form once, showing it at once; after a reconnect, re-join
-// every room shown, asking only for what came after the last seen id.
-function rejoinAll() {
-  if (!startedInRoom) {
-    startedInRoom = true;
-    const log = roomLog(app.dataset.room);
-    activate(log.name);
-    rejoin(log);
-    return;
+// Keep the rooms shown and the open one for a reload or a new tab.
+function remember() {
+  saved.saveRooms([...rooms.keys()], activeRoom, app.dataset.room);
+}
+
+// Show the rooms kept from the last visit, joined once connected. A room just chosen on the
+// form (not the one this browser came in with last time) is added to them and opened.
+function restoreRooms() {
+  const formRoom = app.dataset.room;
+  const kept = saved.rooms();
+  const fromTheForm = kept.formRoom !== formRoom;
+  const names = fromTheForm && !kept.rooms.includes(formRoom)
+    ? [...kept.rooms, formRoom]
+    : kept.rooms;
+  names.forEach(roomLog);
+  const open = fromTheForm ? formRoom : kept.active;
+  // Whatever was typed into the box before this script ran stays, as the open room's draft.
+  const typedEarly = composer.text;
+  activate(rooms.has(open) ? open : names[0] ?? null);
+  if (typedEarly && activeRoom) {
+    composer.text = typedEarly;
+    saved.saveDraft(activeRoom, typedEarly);
   }
+}
+
+// On every (re)connect, join every room shown, asking only for what came after the last seen
+// id of those seen before.
+function rejoinAll() {
   rooms.forEach(rejoin);
 }
 
@@ -338,16 +432,21 @@ async function sendTyping(room, active) {
 
 messageForm.addEventListener('submit', (event) => {
   event.preventDefault();
-  const text = messageInput.value;
+  const { text } = composer;
   if (!text.trim() || !activeRoom) return;
-  sendError.textContent = '';
+  const refusal = composer.refusal();
+  sendError.textContent = refusal ?? '';
+  if (refusal) return;
   stopTyping();
   outbox.send(activeRoom, text);
-  messageInput.value = '';
-  messageInput.focus();
+  composer.clear();
+  saved.saveDraft(activeRoom, '');
 });
 
-messageInput.addEventListener('input', noteTyping);
+// Signing out forgets this browser's rooms and drafts for the nickname.
+document.querySelectorAll('form.sign-out').forEach((form) => {
+  form.addEventListener('submit', () => saved.forget());
+});
 
 joinForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -361,6 +460,8 @@ window.addEventListener('online', () => showStatus(statusNode, 'reconnecting'));
 // Socket events
 
 socket.on('connect', () => {
+  connectedBefore = true;
+  if (stopped) comeBack();
   showStatus(statusNode, 'connected');
   rejoinAll();
 });
@@ -381,20 +482,25 @@ socket.on('connect_error', (error) => {
 
 socket.on('chat message', (message) => {
   const log = rooms.get(message.room);
-  if (!log || !log.addMessage(message, message.nick === me)) return;
+  if (!log || !log.addMessage(message, ours(message))) return;
   typists.get(message.room)?.delete(message.nick);
-  if (message.room === activeRoom) renderTyping();
-  else {
+  if (message.room === activeRoom) {
+    if (log.distanceFromEnd() >= NEAR_END_PX) log.unseen += 1;
+    renderTyping();
+    reader.update();
+  } else {
     log.unread += 1;
     renderMyRooms();
   }
 });
 
-socket.on('user joined', ({ room, nick }) => {
+// Someone re-joining after a reconnect is no news, unless this page said they had left.
+socket.on('user joined', ({ room, nick, resumed }) => {
   const log = rooms.get(room);
   if (!log) return;
   log.members = [...new Set([...log.members, nick])].sort((a, b) => a.localeCompare(b));
-  log.addNotice(`${nick} joined`);
+  if (!resumed || log.seenLeaving.has(nick)) log.addNotice(`${nick} joined`);
+  log.seenLeaving.delete(nick);
   if (room === activeRoom) renderRoomHeader();
 });
 
@@ -403,6 +509,7 @@ socket.on('user left', ({ room, nick }) => {
   if (!log) return;
   log.members = log.members.filter((member) => member !== nick);
   log.addNotice(`${nick} left`);
+  log.seenLeaving.add(nick);
   typists.get(room)?.delete(nick);
   if (room === activeRoom) {
     renderRoomHeader();
@@ -417,7 +524,7 @@ socket.on('typing', ({ room, nick, active }) => {
   if (room === activeRoom) renderTyping();
 });
 
-socket.on('rooms', ({ rooms: directory }) => renderDirectory(directory));
+socket.on('rooms', (listing) => directory.show(listing));
 
 socket.on('presence', ({ online, offline }) => {
   notePresence(online.filter((nick) => nick !== me), 'came online');
@@ -436,4 +543,15 @@ socket.on('kicked', ({ reason }) => {
   announce(`You were removed from the chat: ${reason}`);
 });
 
+restoreRooms();
+document.getElementById('dismiss-announcement').addEventListener('click', () => {
+  announcementNode.hidden = true;
+});
 setInterval(renderTyping, 1000);
+// At midnight "Today" becomes "Yesterday".
+let today = dayKey(Date.now());
+setInterval(() => {
+  if (dayKey(Date.now()) === today) return;
+  today = dayKey(Date.now());
+  rooms.forEach((log) => log.markDays());
+}, 60_000);

@@ -13,7 +13,8 @@ export function initDrawer({ app, toggle, panel, backdrop }) {
   toggle.addEventListener('click', () => {
     const open = !app.classList.contains('sidebar-open');
     setOpen(open);
-    if (open) panel.querySelector('button, input')?.focus();
+    // The open room, else the join field: never the drawer's Sign out button.
+    if (open) panel.querySelector('[aria-current="true"], .join-form input')?.focus();
   });
   backdrop.addEventListener('click', close);
   document.addEventListener('keydown', (event) => {

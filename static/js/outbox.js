@@ -2,7 +2,9 @@
 // pending / sent / failed, with a button to send a failed one again. The server stores a
 // (sender, client id) pair once, so a resend after a lost ack is answered with the original
 // id instead of a second copy.
-import { element, messageItem, setDeliveryState } from './render.js';
+import {
+  element, messageItem, setDeliveryState, setMessageTime,
+} from './render.js';
 
 const ACK_TIMEOUT_MS = 5000;
 const MAX_ATTEMPTS = 5;
@@ -51,8 +53,8 @@ export class Outbox {
   delivered(entry, ack) {
     this.waiting.delete(entry.clientId);
     setDeliveryState(entry.item, 'sent');
-    entry.item.querySelector('time').dateTime = new Date(ack.ts).toISOString();
-    this.logFor(entry.room)?.confirm(entry.item, ack.id);
+    setMessageTime(entry.item, ack.ts);
+    this.logFor(entry.room)?.confirm(entry.item, ack);
   }
 
   failed(entry, reason) {
@@ -67,11 +69,18 @@ export class Outbox {
     entry.item.append(again);
   }
 
+  // Send a message once more; on a socket that gave up, connecting again first.
   sendAgain(entry) {
     entry.attempts = 0;
     setDeliveryState(entry.item, 'pending');
     this.waiting.set(entry.clientId, entry);
+    if (!this.socket.active) this.socket.connect();
     this.attempt(entry);
+  }
+
+  // The connection will not come back by itself: nothing still waiting would be sent.
+  failWaiting(reason) {
+    [...this.waiting.values()].forEach((entry) => this.failed(entry, reason));
   }
 
   // Once a room is (re-)joined, send again whatever for it was not acknowledged.

@@ -1,9 +1,5 @@
 // DOM helpers: every piece of user-supplied text goes through textContent, never HTML.
-
-const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
-const dayTimeFormat = new Intl.DateTimeFormat(undefined, {
-  month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit',
-});
+import { clockTime, dayKey, dayLabel, fullDay, fullTime } from './dates.js';
 
 export function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -12,13 +8,44 @@ export function element(tag, className, text) {
   return node;
 }
 
+// The time of day alone (a day separator above says which day), the full timestamp on hover.
 function timeElement(ts) {
-  const when = new Date(ts);
-  const sameDay = when.toDateString() === new Date().toDateString();
-  const node = element('time', 'time', (sameDay ? timeFormat : dayTimeFormat).format(when));
-  node.dateTime = when.toISOString();
-  node.title = when.toLocaleString();
+  const node = element('time', 'time');
+  setTime(node, ts);
   return node;
+}
+
+function setTime(node, ts) {
+  node.textContent = clockTime(ts);
+  node.dateTime = new Date(ts).toISOString();
+  node.title = fullTime(ts);
+}
+
+// An item of a room's log is dated by the day it belongs under.
+function dated(item, ts) {
+  item.dataset.day = dayKey(ts);
+  item.dataset.ts = String(ts);
+  return item;
+}
+
+// The server's time for a message of ours shown with the time it was written.
+export function setMessageTime(item, ts) {
+  setTime(item.querySelector('time'), ts);
+  dated(item, ts);
+}
+
+// The heading of a day in a room's log.
+export function daySeparator(day, ts) {
+  const item = element('li', 'day', dayLabel(ts));
+  item.dataset.day = day;
+  item.dataset.ts = String(ts);
+  item.title = fullDay(ts);
+  return item;
+}
+
+export function relabelDay(item) {
+  const label = dayLabel(Number(item.dataset.ts));
+  if (item.textContent !== label) item.textContent = label;
 }
 
 const stateLabels = { pending: 'sending…', sent: '', failed: 'not sent' };
@@ -36,10 +63,13 @@ export function messageItem(message, own) {
   const item = element('li', own ? 'message own' : 'message');
   const meta = element('div', 'meta');
   const author = element('span', `author hue-${hueOf(message.nick)}`, message.nick);
+  author.dir = 'auto';
   meta.append(author, timeElement(message.ts));
-  item.append(meta, element('p', 'text', message.text));
+  const text = element('p', 'text', message.text);
+  text.dir = 'auto';
+  item.append(meta, text);
   if (message.id !== undefined) item.dataset.id = String(message.id);
-  return item;
+  return dated(item, message.ts);
 }
 
 export function setDeliveryState(item, state, reason) {
@@ -54,10 +84,11 @@ export function setDeliveryState(item, state, reason) {
 }
 
 export function noticeItem(text) {
+  const now = Date.now();
   const item = element('li', 'notice');
-  item.append(element('span', 'notice-text', text), timeElement(Date.now()));
+  item.append(element('span', 'notice-text', text), timeElement(now));
   item.dataset.notice = 'true';
-  return item;
+  return dated(item, now);
 }
 
 // One line of the activity list: who came online or went offline, and when.
@@ -104,7 +135,9 @@ const statusLabels = {
   offline: 'Offline',
 };
 
+// The state, then any detail in a span of its own, which a phone's narrow top bar leaves out.
 export function showStatus(node, state, detail) {
   node.dataset.state = state;
-  node.textContent = detail ? `${statusLabels[state]} — ${detail}` : statusLabels[state];
+  node.replaceChildren(statusLabels[state]);
+  if (detail) node.append(element('span', 'status-detail', ` — ${detail}`));
 }

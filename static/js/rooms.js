@@ -1,30 +1,46 @@
-// One conversation log per room on the page: ordered by message id, each message once, and
-// what the page knows of the room on the server (joined or not, messages still to fetch).
-import { element, messageItem, noticeItem } from './render.js';
+// One conversation log per room on the page: ordered by seq (the room's message number), each
+// message once, a heading for each day, older pages added at the top as the reader scrolls
+// back; and what the page knows of the room on the server (joined or not, messages still to
+// fetch, whether older ones remain).
+import {
+  daySeparator, element, messageItem, noticeItem, relabelDay, roomNoteItem,
+} from './render.js';
 
 // A reader this close to the end of the log is following it; further up, they are reading back.
-const NEAR_END_PX = 80;
-// Ids are assigned at commit, and with several server processes a message can arrive a little
-// after one with a higher id; a catch-up re-asks for everything that arrived this close to the
-// newest arrival (the log drops what it already has), so such a straggler is never skipped.
+export const NEAR_END_PX = 80;
+// With several server processes a message can arrive a little after one with a higher seq; a
+// catch-up re-asks for everything that arrived this close to the newest arrival (the log drops
+// what it already has), so such a straggler is never skipped.
 const RESUME_OVERLAP_MS = 5000;
 
 export class RoomLog {
   constructor(name, container) {
     this.name = name;
-    this.lastSeenId = null;
+    this.lastSeenSeq = null;
     this.arrivals = [];
     this.unread = 0;
+    // Messages that arrived while the reader was reading back, not yet scrolled to.
+    this.unseen = 0;
     this.members = [];
+    // Who this log has said left the room (and has not said came back).
+    this.seenLeaving = new Set();
     // False until the server acks a join, and again from a disconnect until the re-join's ack.
     this.joined = false;
-    // While messages after this id may be missing (a catch-up not finished), that id.
+    // While messages after this seq may be missing (a catch-up not finished), that seq.
     this.gapAfter = null;
     // A refusal to show with the room: {text, action?, retry?}, or null.
     this.trouble = null;
     this.retryTimer = null;
     // The room's latest join or history request; an answer to an older one is stale.
     this.latestRequest = null;
+    // The lowest seq shown, and whether the server said nothing is older.
+    this.oldestSeq = null;
+    this.reachedStart = false;
+    this.loadingOlder = false;
+    // A failed fetch of older messages waits for the reader's Try again.
+    this.olderFailed = false;
+    // The line at the top of the log about older messages (loading, failed, the start).
+    this.marker = null;
     this.itemsById = new Map();
     this.list = element('ol', 'messages');
     this.list.setAttribute('role', 'log');
@@ -36,11 +52,11 @@ export class RoomLog {
   }
 
   // The server acked a join: the log shows the room as it is now, so even an empty log has
-  // seen everything up to now, and a re-join asks for what came after (id 0 at least).
+  // seen everything up to now, and a re-join asks for what came after (seq 0 at least).
   markJoined() {
     this.joined = true;
     this.trouble = null;
-    this.lastSeenId ??= 0;
+    this.lastSeenSeq ??= 0;
   }
 
   // The server forgets every room of a connection when it ends.
@@ -67,48 +83,142 @@ export class RoomLog {
   // Add a stored message unless it is already shown; returns true when it was new.
   addMessage(message, own) {
     if (this.has(message.id)) return false;
-    this.place(messageItem(message, own), message.id);
+    this.followingEnd(() => {
+      this.place(messageItem(message, own), message);
+      this.markDays();
+      if (!this.marker) this.markStart();
+    });
     return true;
   }
 
-  // Put an item in id order, above any messages of ours still waiting for their id.
-  place(item, id) {
+  // Add a batch of stored messages, skipping those shown already; own(message) says whose.
+  addMessages(messages, own) {
+    this.followingEnd(() => {
+      messages
+        .filter((message) => !this.has(message.id))
+        .forEach((message) => this.place(messageItem(message, own(message)), message));
+      this.markDays();
+      this.markStart();
+    });
+  }
+
+  // Put an item in seq order, above any messages of ours still waiting for theirs.
+  place(item, { id, seq }) {
     this.itemsById.set(id, item);
-    this.lastSeenId = Math.max(this.lastSeenId ?? 0, id);
-    this.noteArrival(id);
+    item.dataset.id = String(id);
+    item.dataset.seq = String(seq);
+    this.lastSeenSeq = Math.max(this.lastSeenSeq ?? 0, seq);
+    this.oldestSeq = Math.min(this.oldestSeq ?? seq, seq);
+    this.noteArrival(seq);
     let next = null;
     for (let node = this.list.lastElementChild; node; node = node.previousElementSibling) {
-      if (node.dataset.id && Number(node.dataset.id) < id) break;
-      if (node.dataset.id || node.dataset.clientId) next = node;
+      if (node.dataset.seq && Number(node.dataset.seq) < seq) break;
+      if (node.dataset.seq || node.dataset.clientId) next = node;
     }
-    item.dataset.id = String(id);
-    this.followingEnd(() => this.list.insertBefore(item, next));
+    this.list.insertBefore(item, next);
   }
 
-  noteArrival(id) {
+  // Whether the server may hold messages older than the oldest shown.
+  hasOlder() {
+    return this.oldestSeq !== null && this.oldestSeq > 1 && !this.reachedStart;
+  }
+
+  // Whether to ask for the next older page now: there may be one, and nothing stands in the way.
+  wantsOlder() {
+    return this.joined && this.hasOlder() && !this.loadingOlder && !this.olderFailed;
+  }
+
+  // A page of older messages (oldest first) goes above the rest, the reader's place kept;
+  // more is false once the page reached the room's first message.
+  addOlder(messages, more, own) {
+    this.reachedStart = !more;
+    this.keepingPlace(() => {
+      const first = this.list.querySelector('[data-seq], [data-client-id], .notice');
+      messages
+        .filter((message) => !this.has(message.id))
+        .forEach((message) => {
+          const item = messageItem(message, own(message));
+          this.list.insertBefore(item, first);
+          this.itemsById.set(message.id, item);
+          item.dataset.id = String(message.id);
+          item.dataset.seq = String(message.seq);
+          this.oldestSeq = Math.min(this.oldestSeq, message.seq);
+        });
+      this.markDays();
+      this.markStart();
+    });
+  }
+
+  // The line at the top about older messages: {text, action?, retry?}, or null for none.
+  setMarker(note) {
+    this.keepingPlace(() => {
+      this.marker?.remove();
+      this.marker = null;
+      if (!note) return;
+      this.marker = element('li', 'log-start');
+      this.marker.append(roomNoteItem(note));
+      this.list.prepend(this.marker);
+    });
+  }
+
+  // Once nothing is older, the top of the log says this is where the room began.
+  markStart() {
+    if (this.loadingOlder) return;
+    const started = this.oldestSeq === 1 || (this.reachedStart && this.oldestSeq !== null);
+    this.setMarker(started ? { text: `This is the start of #${this.name}.` } : null);
+  }
+
+  // Head the first item of each day with that day's name, and no other; keep the names
+  // current ("Today" becomes "Yesterday" at midnight).
+  markDays() {
+    let previousDay = null;
+    for (const node of [...this.list.children]) {
+      if (node.classList.contains('day')) {
+        const headed = node.nextElementSibling;
+        const heads = headed && !headed.classList.contains('day')
+          && headed.dataset.day === node.dataset.day;
+        if (heads && node.dataset.day !== previousDay) relabelDay(node);
+        else node.remove();
+      } else if (node.dataset.day) {
+        const before = node.previousElementSibling;
+        const headed = before?.classList.contains('day') && before.dataset.day === node.dataset.day;
+        if (node.dataset.day !== previousDay && !headed) {
+          this.list.insertBefore(daySeparator(node.dataset.day, Number(node.dataset.ts)), node);
+        }
+        previousDay = node.dataset.day;
+      }
+    }
+  }
+
+  noteArrival(seq) {
     const now = Date.now();
     this.arrivals = this.arrivals.filter((arrival) => arrival.at >= now - RESUME_OVERLAP_MS);
-    this.arrivals.push({ id, at: now });
+    this.arrivals.push({ seq, at: now });
   }
 
-  // The id a catch-up starts after: the last seen, less anything that arrived just before it,
+  // The seq a catch-up starts after: the last seen, less anything that arrived just before it,
   // and never past the gap of an unfinished catch-up, however new the newest message is.
   resumeAfter() {
-    if (this.lastSeenId === null) return null;
-    const overlap = this.arrivals.map((arrival) => arrival.id - 1);
-    return Math.min(this.gapAfter ?? this.lastSeenId, ...overlap);
+    if (this.lastSeenSeq === null) return null;
+    const overlap = this.arrivals.map((arrival) => arrival.seq - 1);
+    return Math.min(this.gapAfter ?? this.lastSeenSeq, ...overlap);
   }
 
   // A message of ours, shown before the server has stored it.
   addPending(item) {
     this.list.append(item);
+    this.markDays();
     this.scrollToEnd();
   }
 
-  // Our pending item got its id: move it into order, or drop it if that id is shown already.
-  confirm(item, id) {
-    item.remove();
-    if (!this.has(id)) this.place(item, id);
+  // Our pending item got its id and seq: move it into order, or drop it if shown already.
+  confirm(item, message) {
+    this.followingEnd(() => {
+      item.remove();
+      if (!this.has(message.id)) this.place(item, message);
+      this.markDays();
+      if (!this.marker) this.markStart();
+    });
   }
 
   remove(id) {
@@ -116,23 +226,44 @@ export class RoomLog {
     if (!item) return;
     this.itemsById.delete(id);
     item.remove();
+    this.markDays();
   }
 
   addNotice(text) {
-    this.followingEnd(() => this.list.append(noticeItem(text)));
+    this.followingEnd(() => {
+      this.list.append(noticeItem(text));
+      this.markDays();
+    });
+  }
+
+  get box() {
+    return this.list.parentElement;
+  }
+
+  // How far the reader is from the end of the log, in pixels.
+  distanceFromEnd() {
+    return this.box.scrollHeight - this.box.scrollTop - this.box.clientHeight;
   }
 
   // Insert something, and keep the newest item in view unless the reader has scrolled back.
   followingEnd(insert) {
-    const box = this.list.parentElement;
-    const atEnd = box.scrollHeight - box.scrollTop - box.clientHeight < NEAR_END_PX;
+    const atEnd = this.distanceFromEnd() < NEAR_END_PX;
     insert();
     if (atEnd) this.scrollToEnd();
   }
 
+  // Insert something above what the reader sees, without moving what they see.
+  keepingPlace(insert) {
+    const fromBottom = this.box.scrollHeight - this.box.scrollTop;
+    insert();
+    if (!this.list.hidden) this.box.scrollTop = this.box.scrollHeight - fromBottom;
+  }
+
   // All logs share one scrolling box, so only the log on show may move it.
   scrollToEnd() {
-    if (!this.list.hidden) this.list.parentElement.scrollTop = this.list.parentElement.scrollHeight;
+    if (this.list.hidden) return;
+    this.box.scrollTop = this.box.scrollHeight;
+    this.unseen = 0;
   }
 
   show(visible) {

@@ -2,6 +2,14 @@
 
 from playwright.sync_api import expect
 
+# The page's scroll width, and every element drawn past the right edge of a screen so wide.
+_OVERFLOW = """(width) => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    pastTheEdge: [...document.body.querySelectorAll('*')]
+        .filter((node) => node.getBoundingClientRect().right > width + 0.5)
+        .map((node) => `${node.tagName.toLowerCase()}.${node.className}`),
+})"""
+
 
 class ChatPage:
     """One person's chat page: what it shows and what they do on it."""
@@ -78,3 +86,12 @@ class ChatPage:
         self.page.fill("#join-room", room)
         self.page.press("#join-room", "Enter")
         self.expect_open(room)
+
+    def overflow(self, width):
+        """{scrollWidth, pastTheEdge}: how wide the page is, and what sticks out past width."""
+        return self.page.evaluate(_OVERFLOW, width)
+
+    def expect_to_fit(self, width):
+        """Expect nothing on the page to be wider than width, nor drawn past its right edge."""
+        overflow = self.overflow(width)
+        assert overflow == {"scrollWidth": width, "pastTheEdge": []}, overflow

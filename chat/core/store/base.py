@@ -134,6 +134,10 @@ class HistoryStore(ABC):
         """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
 
     @abstractmethod
+    def before_seq(self, room, before_seq, limit):
+        """The last `limit` messages of a room with a seq below `before_seq`, in seq order."""
+
+    @abstractmethod
     def has_history(self, room):
         """Whether a room has ever had a message stored."""
 

@@ -186,6 +186,14 @@ class SQLiteStore(HistoryStore, NicknameQueries, ReadingQueries, ConversationQue
         )
         return [as_message(row) for row in rows]
 
+    def before_seq(self, room, before_seq, limit):
+        """The last `limit` messages of a room with a seq below `before_seq`, in seq order."""
+        rows = self._read(
+            f"SELECT {COLUMNS} FROM message WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+            (room, before_seq, limit),
+        )
+        return [as_message(row) for row in reversed(rows)]
+
     def has_history(self, room):
         """Whether a room has ever had a message stored."""
         return bool(self._read("SELECT 1 FROM room WHERE name = ?", (room,)))
