@@ -146,6 +146,7 @@ def _init_services(app, runtime, link):
         limiter=RateLimiter.from_config(app.config, stalls=_watched_stalls(app.config, runtime)),
         room_creation=Quotas.for_room_creation(app.config),
         close_connection=lambda eio_sid: close_connection(engine, eio_sid),
+        run_blocking=runtime.run_blocking,
         identities=Identities(store, writer, runtime, reserve_for),
         reclaims=nicknames.Reclaims(
             presence, OrdersChannel(link, RECLAIM_ORDERS) if link is not None else None

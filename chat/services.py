@@ -36,6 +36,9 @@ class Services:
     room_creation: Quotas | None
     # Closes an Engine.IO connection at once, without waiting for its client.
     close_connection: Callable[[str], None]
+    # Runs blocking work (a search on SQLite) in a thread under eventlet, where it holds
+    # nobody else up; in place under threading.
+    run_blocking: Callable[[Callable], object]
     # Each socket's identity, and the nicknames reserved to their owners.
     identities: Identities
     # Drops a reclaimed nickname's former sockets, on every process.

@@ -205,10 +205,19 @@ def exercise_people(store):
     store.delete_authored(message["id"], None)
 
 
-def test_every_sqlite_query_searches_an_index(sqlite_store):
+def test_every_sqlite_query_searches_an_index(sqlite_store, monkeypatch):
     statements = []
     for connection in (sqlite_store._writer, sqlite_store._eager_writer, sqlite_store._reader):
         connection.set_trace_callback(statements.append)
+    connect = sqlite_store._connect
+
+    def traced(*arguments):
+        """A connection of its own (a search's), traced too."""
+        connection = connect(*arguments)
+        connection.set_trace_callback(statements.append)
+        return connection
+
+    monkeypatch.setattr(sqlite_store, "_connect", traced)
     exercise(sqlite_store)
     kinds = ("SELECT", "INSERT", "DELETE", "UPDATE")
     # FTS5's own statements on its shadow tables ('main'.'message_search_...') are left out.

@@ -104,6 +104,9 @@ class HistoryStore(ABC):
     # Whether every wait of the store (for the network, a lock, the disk) lets other green
     # threads run, so that any call may run on the event loop.
     cooperative = False
+    # Whether a slow read (a search) holds the thread that runs it: it must then run in a
+    # thread of its own, not on the event loop.
+    slow_reads_block = False
     # The schema migrations applied when this store was opened, e.g. ["0002_seq_and_rooms"].
     upgraded: list[str]
 

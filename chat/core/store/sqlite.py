@@ -206,18 +206,28 @@ class SQLiteStore(HistoryStore, NicknameQueries, ReadingQueries, ConversationQue
         )
         return [row[0] for row in rows]
 
+    # A search reads the whole list of a common word's messages: tens of milliseconds in a
+    # history of millions, too long for the event loop. It runs on a connection of its own
+    # so that it may run in a thread.
+    slow_reads_block = True
+
     def search(self, room, words, limit):
         """Up to `limit` messages of a room with every one of `words` (each the start of a
-        word of the text), newest first: FTS5 finds them in the room's scope."""
+        word of the text), newest first: FTS5 finds them in the room's scope. On a
+        connection of its own, so that it may run in any thread."""
         query = " AND ".join(
             [f'scope : "{search_scope(room)}"', *(f'text : "{word}"*' for word in words)]
         )
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE id IN (SELECT rowid FROM message_search"
-            " WHERE message_search MATCH ? ORDER BY rowid DESC LIMIT ?) AND room = ?"
-            " ORDER BY id DESC",
-            (query, limit, room),
-        )
+        connection = self._connect()
+        try:
+            rows = connection.execute(
+                f"SELECT {COLUMNS} FROM message WHERE id IN (SELECT rowid FROM message_search"
+                " WHERE message_search MATCH ? ORDER BY rowid DESC LIMIT ?) AND room = ?"
+                " ORDER BY id DESC",
+                (query, limit, room),
+            ).fetchall()
+        finally:
+            connection.close()
         return [as_message(row) for row in rows]
 
     def schema_version(self):
