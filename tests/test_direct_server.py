@@ -60,6 +60,31 @@ def test_after_a_restart_nobody_else_takes_a_nickname_before_its_owner_is_back(t
         alice.close()
 
 
+def test_passphrases_searches_and_conversations_work_on_the_eventlet_worker(tmp_path):
+    """The calls that run in a thread there (a passphrase's hash, a search on SQLite) and the
+    rest of the new events, on gunicorn's eventlet worker."""
+    with GunicornServer(tmp_path) as server:
+        alice, bob = Person(server.url, "alice", "a"), Person(server.url, "bob", "b")
+        assert alice.call("set passphrase", {"passphrase": "correct horse"}) == {"ok": True}
+        assert alice.call("identity")["passphrase"] is True
+        for person in (alice, bob):
+            assert person.call("join", {"room": "lobby"})["ok"]
+        said = alice.call("chat message", {"room": "lobby", "text": "the station at six"})
+        alice.call("direct message", {"to": "bob", "text": "the station is closed"})
+        found = bob.call("search", {"room": "lobby", "q": "station"})["messages"]
+        assert [m["id"] for m in found] == [said["id"]]
+        found = bob.call("search", {"with": "alice", "q": "station"})["messages"]
+        assert [m["text"] for m in found] == ["the station is closed"]
+        [summary] = bob.call("conversations")["conversations"]
+        assert (summary["with"], summary["unread"]) == ("alice", 1)
+        assert bob.call("read", {"with": "alice", "seq": 1})["read_seq"] == 1
+        assert alice.call("edit message", {"id": said["id"], "text": "at seven"})["ok"]
+        assert alice.call("delete message", {"id": said["id"]})["ok"]
+        for person in (alice, bob):
+            person.close()
+        assert "Traceback" not in server.log()
+
+
 @pytest.fixture
 def two_processes(tmp_path):
     """Redis, and two gunicorn processes sharing it and one database."""
