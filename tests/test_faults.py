@@ -45,6 +45,7 @@ class PageClient:
         self.logs = {room: {} for room in ROOMS}
         self.arrivals = {room: [] for room in ROOMS}
         self.live_arrivals = {}
+        self.joined = set()
         self.outbox = {}
         self.acks = {}
         self.refusals = []
@@ -54,6 +55,7 @@ class PageClient:
             reconnection_attempts=300, reconnection_delay=0.05, reconnection_delay_max=0.3
         )
         self.socket.on("connect", self._rejoin_all)
+        self.socket.on("disconnect", self._left_every_room)
         self.socket.on("chat message", self._arrived)
 
     def start(self):
@@ -74,8 +76,11 @@ class PageClient:
             self._attempt(client_id)
 
     def _attempt(self, client_id):
-        """Send one queued message; a message that cannot go now goes after the reconnect."""
+        """Send one queued message; one for a room not joined (yet) goes once it is joined,
+        as the page holds it (outbox.js)."""
         room, text = self.outbox[client_id]
+        if room not in self.joined:
+            return
         payload = {"room": room, "text": text, "client_id": client_id}
         # Not connected: it goes after the reconnect.
         with contextlib.suppress(socketio.exceptions.SocketIOError):
@@ -94,6 +99,11 @@ class PageClient:
             self.acks[client_id] = ack
             self._place(room, {"id": ack["id"], "text": text})
 
+    def _left_every_room(self, *_reason):
+        """A lost connection leaves every room until the re-join after the reconnect."""
+        with self.lock:
+            self.joined.clear()
+
     def _rejoin_all(self):
         """Re-join every room after its last seen id, then resend the outbox (chat.js)."""
         with self.lock:
@@ -107,6 +117,7 @@ class PageClient:
         """Show the missed messages, fetch more batches if any, resend once all rooms are in."""
         with self.lock:
             if ack["ok"]:
+                self.joined.add(room)
                 self._show(room, ack["history"], ack["more"])
             waiting.discard(room)
             if not waiting:
