@@ -13,6 +13,7 @@ from .cluster.shared_figures import SharedFigures
 from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
 from .core import store as history
+from .core.identities import Identities
 from .core.presence import Presence
 from .core.ratelimit import Quotas, RateLimiter
 from .core.stalls import StallWatch
@@ -20,7 +21,7 @@ from .core.stats import Stats
 from .core.writer import GroupCommitWriter
 from .extensions import csrf, socketio
 from .instance import StartupError
-from .realtime import admin, events, socket_rooms
+from .realtime import admin, direct, edits, events, nicknames, reading, search, socket_rooms
 from .realtime.announcer import Announcer
 from .runtime import Runtime, detected_async_mode
 from .services import Services
@@ -35,6 +36,7 @@ from .web.sessions import ChatSessionInterface
 __all__ = ["StartupError", "create_app"]
 
 KICK_ORDERS = "chat-moderation"
+RECLAIM_ORDERS = "chat-reclaims"
 
 logger = logging.getLogger(__name__)
 # The process's stall watch, shared by its apps: a stall stops the whole process.
@@ -75,7 +77,7 @@ def create_app(test_config=None):
     link = _redis_link(app.config, runtime)
     _init_services(app, runtime, link, transport_status)
 
-    events.register(socketio)
+    events.register(socketio, nicknames, direct, edits, reading, search)
     app.register_blueprint(views.bp)
     if admin.init_app(app, _kick_orders(app, link), _shared_figures(app, link)):
         app.register_blueprint(admin_views.bp)
@@ -138,10 +140,12 @@ def _init_services(app, runtime, link, transport_status):
     announcer = Announcer(presence, app.config["ANNOUNCE_INTERVAL"], app.config["MEMBERS_PAGE"])
     presence.report_departures_to(announcer.departed)
     engine = socketio.server.eio
+    writer = GroupCommitWriter(store, runtime)
+    reserve_for = app.config["NICKNAME_RESERVATION_DAYS"]
     app.extensions["chat"] = Services(
         config=app.config,
         store=store,
-        writer=GroupCommitWriter(store, runtime),
+        writer=writer,
         presence=presence,
         announcer=announcer,
         stats=Stats(),
@@ -149,6 +153,11 @@ def _init_services(app, runtime, link, transport_status):
         room_creation=Quotas.for_room_creation(app.config),
         close_connection=lambda eio_sid: close_connection(engine, eio_sid),
         transport_status=transport_status,
+        run_blocking=runtime.run_blocking,
+        identities=Identities(store, writer, runtime, reserve_for),
+        reclaims=nicknames.Reclaims(
+            presence, OrdersChannel(link, RECLAIM_ORDERS) if link is not None else None
+        ),
     )
 
 

@@ -65,6 +65,12 @@ class Config:
     RATE_BURST = 10
     TYPING_RATE_LIMIT = 2
     TYPING_RATE_BURST = 5
+    # Heavy reads (full-text searches, lists of conversations with their unread counts) and
+    # passphrases set (each hashed at a cost, by design): limits of their own.
+    HEAVY_READ_RATE_LIMIT = 2
+    HEAVY_READ_RATE_BURST = 10
+    PASSPHRASE_RATE_LIMIT = 0.1
+    PASSPHRASE_RATE_BURST = 3
     EVENT_RATE_LIMIT = 50
     EVENT_RATE_BURST = 200
     FLOOD_REFUSALS = 20
@@ -76,6 +82,10 @@ class Config:
     ROOM_CREATION_WINDOW = 600
     PING_INTERVAL = 25
     PING_TIMEOUT = 20
+    # Days a nickname stays reserved to the browser session or client key that last held it,
+    # after it leaves; meanwhile nobody else can take it (its owner may reclaim it on another
+    # device with its passphrase).
+    NICKNAME_RESERVATION_DAYS = 30
     # Token the operators' page must present to connect to `/admin` (at least 16 characters,
     # e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`); empty disables it.
     ADMIN_TOKEN = ""

@@ -11,12 +11,14 @@ from flask import current_app
 if TYPE_CHECKING:
     from flask import Config
 
+    from .core.identities import Identities
     from .core.presence import Presence
     from .core.ratelimit import Quotas, RateLimiter
     from .core.stats import Stats
     from .core.store import HistoryStore
     from .core.writer import GroupCommitWriter
     from .realtime.announcer import Announcer
+    from .realtime.nicknames import Reclaims
 
 
 @dataclass
@@ -36,6 +38,13 @@ class Services:
     close_connection: Callable[[str], None]
     # How the transport serves sockets (fast path on or off, and the evidence), for operators.
     transport_status: Callable[[], dict]
+    # Runs blocking work (a search on SQLite) in a thread under eventlet, where it holds
+    # nobody else up; in place under threading.
+    run_blocking: Callable[[Callable], object]
+    # Each socket's identity, and the nicknames reserved to their owners.
+    identities: Identities
+    # Drops a reclaimed nickname's former sockets, on every process.
+    reclaims: Reclaims
 
 
 def services() -> Services:

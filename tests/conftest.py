@@ -9,6 +9,7 @@ import pytest
 from postgres_server import PostgresServer
 
 from chat import create_app
+from chat.core import passphrases
 from chat.core.store import is_postgres
 from chat.extensions import socketio
 
@@ -107,3 +108,21 @@ def joined(connect):
         return socket
 
     return joined
+
+
+@pytest.fixture
+def person(connect):
+    """Connect a nickname with a client key of its own, so that the nickname is reserved to
+    it, as a browser's is to its session; the same key comes back as the same person."""
+
+    def person(nick, key=None, **kwargs):
+        return connect(nick, auth={"nick": nick, "key": key or f"key of {nick}"}, **kwargs)
+
+    return person
+
+
+@pytest.fixture
+def cheap_passphrases(monkeypatch):
+    """Passphrases hashed at a small scrypt cost, so that the tests run fast (a hash records
+    its cost, so checking one works the same)."""
+    monkeypatch.setattr(passphrases, "COST", passphrases.Cost(n=2**10, r=8, p=1))

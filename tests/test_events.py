@@ -61,6 +61,8 @@ def test_join_acks_room_members_and_empty_history(connect):
         "member_count": 1,
         "history": [],
         "more": False,
+        "read_seq": None,
+        "unread": 0,
     }
 
 

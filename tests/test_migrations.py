@@ -32,6 +32,8 @@ CREATE INDEX IF NOT EXISTS message_room_id ON message (room, id);
 CREATE UNIQUE INDEX IF NOT EXISTS message_sender_client
     ON message (sender_key, client_id) WHERE client_id IS NOT NULL;
 """
+# The migrations that followed version 2 (seq numbers).
+SINCE_VERSION_2 = ["0003_nicknames", "0004_authors_direct_and_read", "0005_search"]
 # (room, nick, client_id, text): the lobby and the kitchen interleaved, as people talk.
 HISTORY = [
     ("lobby", "alice", "a-1", "hello"),
@@ -74,7 +76,7 @@ def test_the_app_upgrades_a_first_release_database_in_place_with_history_intact(
     app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": old_database})
     store = app.extensions["chat"].store
     try:
-        assert store.upgraded == ["0001_message", "0002_seq_and_rooms"]
+        assert store.upgraded == ["0001_message", "0002_seq_and_rooms", *SINCE_VERSION_2]
         lobby = store.recent("lobby", 50)
         assert [m["text"] for m in lobby] == kept("lobby")
         assert [m["id"] for m in lobby] == [1, 3, 4, 6], "ids are kept"
@@ -127,10 +129,10 @@ def test_flask_chat_migrate_upgrades_a_first_release_database_and_then_has_nothi
     first = flask_chat(old_database, "migrate")
     assert first.returncode == 0, first.stderr
     assert "Applied 0001_message" in first.stdout and "Applied 0002_seq_and_rooms" in first.stdout
-    assert "is at version 2" in first.stdout
+    assert "is at version 5" in first.stdout
     again = flask_chat(old_database, "migrate")
     assert again.returncode == 0 and "Applied" not in again.stdout
-    assert "is at version 2" in again.stdout
+    assert "is at version 5" in again.stdout
     with contextlib.closing(sqlite3.connect(old_database)) as database:
         seqs = database.execute("SELECT seq FROM message WHERE room = 'lobby' ORDER BY id")
         assert [seq for (seq,) in seqs] == [1, 2, 3, 4]
@@ -165,9 +167,72 @@ def test_a_postgresql_database_at_version_1_is_numbered_in_place(postgres_databa
             )
     store = open_store(postgres_database)
     try:
-        assert store.upgraded == ["0002_seq_and_rooms"]
+        assert store.upgraded == ["0002_seq_and_rooms", *SINCE_VERSION_2]
         assert [m["seq"] for m in store.recent("lobby", 50)] == [1, 2, 3, 4, 5]
         assert store.room_names(10) == ["lobby", "kitchen"]
         assert store.save_batch([draft_of("bob", "next", None)])[0].message["seq"] == 6
+    finally:
+        store.close()
+
+
+# The release before nickname reservations, direct messages, edits and search: version 2.
+
+
+def database_at_version_2(database):
+    """A database (SQLite or PostgreSQL) with schema version 2, holding HISTORY as that
+    release stored it: seqs per room, a room row each, and no author, edit or mention."""
+    backend, connection = _connect(database)
+    placeholder = "?" if backend == "sqlite" else "%s"
+    marks = ", ".join([placeholder] * 7)
+    with contextlib.closing(connection):
+        connection.execute(migrations.RECORD_TABLE)
+        for migration in migrations.migrations(backend)[:2]:
+            for statement in migration.statements():
+                connection.execute(statement)
+            connection.execute(
+                f"INSERT INTO schema_migration VALUES ({placeholder}, {placeholder}, 0)",
+                (migration.version, migration.name),
+            )
+        seqs = {}
+        for ts, (room, nick, client_id, text) in enumerate(HISTORY, start=1000):
+            seqs[room] = seqs.get(room, 0) + 1
+            connection.execute(
+                "INSERT INTO message (room, seq, nick, sender_key, client_id, text, ts)"
+                f" VALUES ({marks})",
+                (room, seqs[room], nick, f"key:{nick}", client_id, text, ts),
+            )
+        for room, last_seq in seqs.items():
+            connection.execute(
+                f"INSERT INTO room VALUES ({placeholder}, {placeholder}, 2000)", (room, last_seq)
+            )
+        connection.commit()
+    return database
+
+
+def _connect(database):
+    """(backend, a connection) for a DATABASE setting."""
+    if database.startswith("postgresql://"):
+        return "postgres", psycopg.connect(database)
+    return "sqlite", sqlite3.connect(database)
+
+
+def test_a_version_2_database_is_upgraded_in_place_and_its_history_searched(database):
+    app = create_app(
+        {"TESTING": True, "SECRET_KEY": "test", "DATABASE": database_at_version_2(database)}
+    )
+    store = app.extensions["chat"].store
+    try:
+        assert store.upgraded == SINCE_VERSION_2
+        lobby = store.recent("lobby", 50)
+        assert [m["text"] for m in lobby] == [t for r, _, _, t in HISTORY if r == "lobby"]
+        assert [m["seq"] for m in lobby] == [1, 2, 3, 4, 5]
+        assert all("edited_ts" not in m and "mentions" not in m for m in lobby)
+        found = store.search("lobby", ["alice"], 10)
+        assert [m["text"] for m in found] == ["hi alice"], "the old history is searchable"
+        assert store.authored(lobby[0]["id"]) == (lobby[0], None), "nobody may edit it"
+        assert store.room_names(10) == ["kitchen", "lobby"]
+        [new] = store.save_batch([Draft("lobby", "bob", "key:bob", "after", 3000, sender="h")])
+        assert new.message["seq"] == 6
+        assert store.take_nickname("alice", "alice", "owner", "h-a", 3000, 0) == "h-a"
     finally:
         store.close()

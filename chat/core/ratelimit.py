@@ -22,6 +22,8 @@ FLOODING = "flooding"
 
 MESSAGE = "chat message"
 TYPING = "typing"
+HEAVY_READ = "heavy read"
+PASSPHRASE = "passphrase"
 OTHER = "other"
 _PATIENCE = "patience"
 # Seconds after a stall during which its backlog is judged with the credit the stall earned.
@@ -79,6 +81,8 @@ class RateLimiter:
         limits = {
             MESSAGE: Limit(config["RATE_LIMIT"], config["RATE_BURST"]),
             TYPING: Limit(config["TYPING_RATE_LIMIT"], config["TYPING_RATE_BURST"]),
+            HEAVY_READ: Limit(config["HEAVY_READ_RATE_LIMIT"], config["HEAVY_READ_RATE_BURST"]),
+            PASSPHRASE: Limit(config["PASSPHRASE_RATE_LIMIT"], config["PASSPHRASE_RATE_BURST"]),
             OTHER: Limit(config["EVENT_RATE_LIMIT"], config["EVENT_RATE_BURST"]),
         }
         return cls(limits, config["FLOOD_REFUSALS"], config["FLOOD_WINDOW"], clock, stalls)

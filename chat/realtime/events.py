@@ -19,11 +19,12 @@ from flask import request, session
 from flask_socketio import ConnectionRefusedError, emit, join_room, leave_room
 
 from ..cluster.link import RedisUnavailable
-from ..core import names, ratelimit
+from ..core import identities, mentions, names, ratelimit, reading
 from ..core.store import Draft
+from ..core.writer import StoreUnavailable
 from ..extensions import socketio
 from ..services import services
-from . import payloads
+from . import payloads, people
 from .acks import acknowledged, refusal
 
 logger = logging.getLogger(__name__)
@@ -33,12 +34,18 @@ KEY_MAX = 128
 TOO_FAST = {
     ratelimit.MESSAGE: "You are sending messages too fast; wait a moment and send again.",
     ratelimit.TYPING: "Typing notices are coming too fast.",
+    ratelimit.HEAVY_READ: "Too many searches or lists of conversations; wait a moment.",
+    ratelimit.PASSPHRASE: "Passphrases are being set too often; wait a moment.",
     ratelimit.OTHER: "Too many requests; slow down.",
 }
 FLOOD_REASON = "Flooding: too many events, too fast."
 # While the Redis that every process shares is unreachable, a nickname this process does
 # not already hold might be held by a user of another process.
 NICKNAMES_UNCHECKABLE = "Nicknames cannot be checked right now; try again in a moment."
+RESERVED = (
+    "Nickname '{}' is reserved to someone else. If it is yours, reclaim it on the form with "
+    "its passphrase."
+)
 
 
 def rate_limited(kind):
@@ -93,7 +100,8 @@ def _identity(auth):
         # The key is stored with each message as its sender's; text a database refuses (NUL,
         # a lone surrogate) would fail every message committed with it.
         raise ConnectionRefusedError(f"The key must be at most {KEY_MAX} printable characters.")
-    owner = f"key:{key}" if isinstance(key, str) and key else f"socket:{secrets.token_hex(8)}"
+    ephemeral = f"{identities.EPHEMERAL}{secrets.token_hex(8)}"
+    owner = f"key:{key}" if isinstance(key, str) and key else ephemeral
     try:
         return names.nickname(auth.get("nick")), owner
     except names.InvalidName as error:
@@ -127,6 +135,7 @@ def refused_on_failure(handler):
             chat = services()
             chat.limiter.forget(request.sid)
             chat.presence.release(request.sid)
+            chat.identities.forget(request.sid)
             raise ConnectionRefusedError("The server could not admit you; try again.") from None
 
     return wrapper
@@ -145,16 +154,34 @@ def connect(auth=None):
         return unknown_event("connect")
     nick, owner = _identity(auth)
     chat = services()
+    # Refused before claiming it, so that attempts in a loop cannot keep the owner out.
+    if chat.identities.reserved_to_another(nick, owner) is not None:
+        raise ConnectionRefusedError(RESERVED.format(nick))
     try:
         admitted, first = chat.presence.claim(request.sid, nick, owner)
     except RedisUnavailable:
         raise ConnectionRefusedError(NICKNAMES_UNCHECKABLE) from None
     if not admitted:
         raise ConnectionRefusedError(f"Nickname '{nick}' is already in use.")
+    identity = _reserved(chat, nick, owner)
+    join_room(people.inbox(identity.holder))
     chat.limiter.admit(request.sid)
     emit("rooms", chat.presence.listing())
     if first and not _resuming(auth):
         chat.announcer.came_online(request.sid, nick)
+
+
+def _reserved(chat, nick, owner):
+    """This socket's identity, its nickname now reserved to a lasting owner; a nickname
+    reserved to someone else meanwhile is refused, and the claim on it given back."""
+    try:
+        return chat.identities.admit(request.sid, nick, owner)
+    except identities.NicknameReserved:
+        reason = RESERVED.format(nick)
+    except StoreUnavailable:
+        reason = NICKNAMES_UNCHECKABLE
+    chat.presence.release(request.sid)
+    raise ConnectionRefusedError(reason)
 
 
 def disconnect(*_reason):
@@ -165,6 +192,7 @@ def disconnect(*_reason):
     chat.limiter.forget(request.sid)
     nick, rooms_left, offline = chat.presence.release(request.sid)
     chat.announcer.departed(nick, rooms_left, offline, skip_sid=request.sid)
+    chat.identities.left(request.sid, offline)
 
 
 def sign_out(nick, owner):
@@ -179,8 +207,9 @@ def sign_out(nick, owner):
 @acknowledged
 @rate_limited(ratelimit.OTHER)
 def join(data):
-    """Join a room; ack with the first page of its members, their count, and its recent
-    history, or what came after `after_seq` (or the id `after`).
+    """Join a room; ack with the first page of its members, their count, its recent history
+    (or what came after `after_seq`, or the id `after`) and where this person stopped
+    reading it.
 
     A re-join after a reconnect (`resume: true`) is told to the room's others as a
     `user joined` with `resumed: true`, for their member lists, not as news."""
@@ -202,7 +231,7 @@ def join(data):
     # In the room before reading history, so a message committed meanwhile is not missed.
     join_room(room)
     try:
-        history, more = _history(room, since)
+        history, more = history_batch(room, since)
         count = chat.presence.join(request.sid, room)
         if count is not None:
             nick = chat.presence.nick(request.sid)
@@ -212,6 +241,7 @@ def join(data):
         if not rejoining:
             _leave(room)  # the error ack says nothing changed: make it so
         raise
+    read_seq, unread = reading.position(chat.store, people.me(), room)
     return {
         "ok": True,
         "room": room,
@@ -219,6 +249,8 @@ def join(data):
         "member_count": members.count,
         "history": history,
         "more": more,
+        "read_seq": read_seq,
+        "unread": unread,
     }
 
 
@@ -268,15 +300,15 @@ def history(data):
     before = payloads.message_id(data, "before_seq")
     since = payloads.resume_point(data)
     if before is None:
-        messages, more = _history(room, since or ("after", 0))
+        messages, more = history_batch(room, since or ("after", 0))
     elif since is None:
-        messages, more = _older(room, before)
+        messages, more = older_page(room, before)
     else:
         raise payloads.BadPayload("Give 'before_seq' or where to resume after, not both.")
     return {"ok": True, "room": room, "messages": messages, "more": more}
 
 
-def _older(room, before):
+def older_page(room, before):
     """The last HISTORY_LIMIT messages before the seq `before`, oldest first, and whether
     older ones remain."""
     chat = services()
@@ -285,7 +317,7 @@ def _older(room, before):
     return messages[-page:], len(messages) > page
 
 
-def _history(room, since):
+def history_batch(room, since):
     """Recent history, or the next catch-up batch after a seen seq or id, and whether more
     follow."""
     chat = services()
@@ -320,14 +352,17 @@ def _leave(room):
 def chat_message(data):
     """Store a message; once committed, pass it to the room's others and ack the sender."""
     room = joined_room(data)
+    text = payloads.text(data)
     chat = services()
     draft = Draft(
         room=room,
         nick=chat.presence.nick(request.sid),
         sender_key=chat.presence.key(request.sid),
-        text=payloads.text(data),
+        text=text,
         ts=int(time.time() * 1000),
         client_id=payloads.client_id(data),
+        sender=people.me().holder,
+        mentions=mentions_in(room, text),
     )
     saved = chat.writer.save(draft)
     if not saved.duplicate:
@@ -341,6 +376,13 @@ def chat_message(data):
         "ts": message["ts"],
         "duplicate": saved.duplicate,
     }
+
+
+def mentions_in(room, text):
+    """The nicknames a message for room mentions: its members', else reserved ones."""
+    chat = services()
+    members = functools.partial(chat.presence.members, room)
+    return mentions.mentioned(text, members, chat.identities.reserved_nick)
 
 
 @acknowledged
@@ -381,12 +423,14 @@ HANDLERS = {
 }
 
 
-def register(socketio):
-    """Bind the handlers to the Socket.IO server of the app being created.
+def register(socketio, *areas):
+    """Bind these handlers, and those of each area module's HANDLERS (direct messages, search,
+    ...), to the Socket.IO server of the app being created.
 
     Explicit rather than decorators at import time: a decorator binds only to the
     server that exists when the module is first imported, i.e. the first app.
     """
-    for event, handler in HANDLERS.items():
-        socketio.on_event(event, handler)
+    for handlers in (HANDLERS, *(area.HANDLERS for area in areas)):
+        for event, handler in handlers.items():
+            socketio.on_event(event, handler)
     socketio.on_error_default(log_error)

@@ -1,9 +1,17 @@
 """Checking event payloads at the edge, so handlers only ever see well-formed values."""
 
-from ..core import names
+import re
+
+from ..core import names, passphrases
 
 # The largest id or seq a database stores (a signed 64-bit integer).
 MESSAGE_ID_MAX = 2**63 - 1
+# A search: its text, the words in it, and the length of each.
+SEARCH_MAX = 200
+SEARCH_WORDS_MAX = 8
+SEARCH_WORD_MAX = 64
+# A searched word: letters and digits, as the search indexes cut text into words.
+_SEARCH_WORD = re.compile(r"[^\W_]+")
 
 
 class BadPayload(ValueError):
@@ -54,6 +62,65 @@ def text(data):
     if "\x00" in value:
         raise BadPayload("Message text contains a NUL character, which history cannot store.")
     return value
+
+
+def nickname(data, field):
+    """The valid nickname in a payload's `field`."""
+    try:
+        return names.nickname(required(data, field, str))
+    except names.InvalidName as error:
+        raise BadPayload(str(error)) from None
+
+
+def place(data):
+    """Where an event is about: ("room", a valid room name) or ("with", the nickname of the
+    other party to a direct conversation); exactly one of the two fields."""
+    given = [field for field in ("room", "with") if as_object(data).get(field) is not None]
+    if len(given) != 1:
+        raise BadPayload("Give 'room' (a room you joined) or 'with' (a nickname), not both.")
+    return ("room", room(data)) if given == ["room"] else ("with", nickname(data, "with"))
+
+
+def message_ref(data):
+    """The id of a stored message, in a payload's `id` field."""
+    value = required(data, "id", int)
+    if not 1 <= value <= MESSAGE_ID_MAX:
+        raise BadPayload(f"Field 'id' must be between 1 and {MESSAGE_ID_MAX}.")
+    return value
+
+
+def read_seq(data):
+    """The seq read up to, in a payload's `seq` field."""
+    value = required(data, "seq", int)
+    if not 0 <= value <= MESSAGE_ID_MAX:
+        raise BadPayload(f"Field 'seq' must be between 0 and {MESSAGE_ID_MAX}.")
+    return value
+
+
+def passphrase(data):
+    """A passphrase to reclaim a nickname with: MIN_LENGTH to MAX_LENGTH characters."""
+    value = required(data, "passphrase", str)
+    minimum, maximum = passphrases.MIN_LENGTH, passphrases.MAX_LENGTH
+    if not minimum <= len(value) <= maximum:
+        raise BadPayload(f"A passphrase must be {minimum} to {maximum} characters long.")
+    if not _encodable(value) or "\x00" in value:
+        raise BadPayload("A passphrase must be valid Unicode text without NUL characters.")
+    return value
+
+
+def search_words(data):
+    """The words of a search's `q`: letters and digits, each matched as the start of a word."""
+    text = required(data, "q", str)
+    if len(text) > SEARCH_MAX:
+        raise BadPayload(f"Search text must be at most {SEARCH_MAX} characters.")
+    words = [word.lower() for word in _SEARCH_WORD.findall(text)]
+    if not words:
+        raise BadPayload("Search for at least one word of letters or digits.")
+    if len(words) > SEARCH_WORDS_MAX:
+        raise BadPayload(f"Search for at most {SEARCH_WORDS_MAX} words at once.")
+    if any(len(word) > SEARCH_WORD_MAX for word in words):
+        raise BadPayload(f"A searched word must be at most {SEARCH_WORD_MAX} characters.")
+    return words
 
 
 def search_text(data):

@@ -11,14 +11,19 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
 
-# The columns a message is read with, in the order `as_message` expects.
-COLUMNS = "id, room, seq, nick, text, ts, client_id"
-# The columns a message is inserted with, in the order of `Draft.values` and its seq.
-INSERTED = "room, nick, sender_key, client_id, text, ts, seq"
+# The columns a message is read with, in the order `as_message` expects (client_id last: a
+# resend is found by it).
+COLUMNS = "id, room, seq, nick, text, ts, edited_ts, mentions, client_id"
+# The columns a message is inserted with, in the order of `Draft.values`.
+INSERTED = "room, nick, sender_key, client_id, text, ts, sender, mentions, seq"
 # What an insert does with a resend: nothing (and returns no row for it).
 RESEND_IGNORED = "ON CONFLICT (sender_key, client_id) WHERE client_id IS NOT NULL DO NOTHING"
 # How many transactions a batch may take (see HistoryStore._save_retrying).
 SAVE_ATTEMPTS = 3
+# Public rooms, as the form page lists them: direct conversations (chat/core/direct.py) are
+# rooms named 'dm:...'. The same words as the room_recent_public index's (migration 0004), so
+# that a query saying them reads that index.
+PUBLIC_ROOMS = "substr(name, 1, 3) <> 'dm:'"
 # A room's last_ts moves in steps of at least this many milliseconds: the list of rooms
 # needs no finer order, and each move rewrites the room's entry in the room_recent index
 # (on SQLite that doubled the cost of a one-message commit).
@@ -27,7 +32,9 @@ ACTIVITY_STEP_MS = 1000
 
 @dataclass(frozen=True)
 class Draft:
-    """A message about to be stored; `client_id` makes a resend idempotent."""
+    """A message about to be stored; `client_id` makes a resend idempotent. `sender` is its
+    author's holder (chat/core/identities.py), who alone may edit or delete it; `mentions`
+    the nicknames it mentions."""
 
     room: str
     nick: str
@@ -35,6 +42,8 @@ class Draft:
     text: str
     ts: int
     client_id: str | None = None
+    sender: str | None = None
+    mentions: tuple[str, ...] = ()
 
     @cached_property
     def key(self):
@@ -43,7 +52,11 @@ class Draft:
 
     def values(self, seq):
         """The values of the INSERTED columns, with the seq the draft was given."""
-        return self.room, self.nick, self.sender_key, self.client_id, self.text, self.ts, seq
+        mentions = stored_mentions(self.mentions)
+        return (
+            *(self.room, self.nick, self.sender_key, self.client_id, self.text, self.ts),
+            *(self.sender, mentions, seq),
+        )
 
 
 @dataclass(frozen=True)
@@ -68,12 +81,22 @@ class Resent(Exception):
 
 
 def as_message(row):
-    """A row read with COLUMNS as the public message shape."""
-    message_id, room, seq, nick, text, ts, client_id = row
+    """A row read with COLUMNS as the public message shape: `edited_ts`, `mentions` and
+    `client_id` only where the message has them."""
+    message_id, room, seq, nick, text, ts, edited_ts, mentions, client_id = row
     message = {"id": message_id, "room": room, "seq": seq, "nick": nick, "text": text, "ts": ts}
+    if edited_ts is not None:
+        message["edited_ts"] = edited_ts
+    if mentions:
+        message["mentions"] = mentions.split(" ")
     if client_id is not None:
         message["client_id"] = client_id
     return message
+
+
+def stored_mentions(mentions):
+    """Nicknames as the `mentions` column holds them: separated by spaces, or NULL for none."""
+    return " ".join(mentions) or None
 
 
 class HistoryStore(ABC):
@@ -85,6 +108,9 @@ class HistoryStore(ABC):
     # Whether every wait of the store (for the network, a lock, the disk) lets other green
     # threads run, so that any call may run on the event loop.
     cooperative = False
+    # Whether a slow read (a search) holds the thread that runs it: it must then run in a
+    # thread of its own, not on the event loop.
+    slow_reads_block = False
     # The schema migrations applied when this store was opened, e.g. ["0002_seq_and_rooms"].
     upgraded: list[str]
 
@@ -124,7 +150,12 @@ class HistoryStore(ABC):
 
     @abstractmethod
     def room_names(self, limit):
-        """Names of the rooms with history, most recently active first."""
+        """Names of the public rooms with history, most recently active first."""
+
+    @abstractmethod
+    def search(self, room, words, limit):
+        """Up to `limit` messages of a room with every one of `words` (letters and digits, each
+        the start of a word of the text), newest first."""
 
     @abstractmethod
     def schema_version(self):
@@ -164,6 +195,16 @@ class HistoryStore(ABC):
         last_seqs = self._count_in(cursor, room_totals(fresh))
         inserted = self._insert(cursor, numbered(fresh, last_seqs))
         return outcomes(drafts, earlier, inserted)
+
+    @abstractmethod
+    def _query(self, sql, parameters):
+        """The rows of a read-only statement written with '?' placeholders, the SQL both
+        backends share (the queries of nicknames.py, reading.py, conversations.py, edits.py)."""
+
+    @abstractmethod
+    def _change(self, sql, parameters):
+        """The rows a writing statement written with '?' placeholders returns (none without
+        RETURNING), committed on its own; called by the writer only, like every write."""
 
     @abstractmethod
     def _find_sent(self, cursor, keys):

@@ -18,12 +18,17 @@ from .base import (
     ACTIVITY_STEP_MS,
     COLUMNS,
     INSERTED,
+    PUBLIC_ROOMS,
     RESEND_IGNORED,
     HistoryStore,
     HistoryUnavailable,
     Resent,
     as_message,
 )
+from .conversations import ConversationQueries
+from .edits import EditQueries
+from .nicknames import NicknameQueries
+from .reading import ReadingQueries
 
 # Any number, the same in every process: the lock a schema upgrade holds.
 UPGRADE_LOCK = 0x63686174
@@ -34,7 +39,9 @@ LOCK_TIMEOUT_MS = 10_000
 RETRIED = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
-class PostgresStore(HistoryStore):
+class PostgresStore(
+    HistoryStore, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries
+):
     """History in a PostgreSQL database; opening it brings its schema up to date."""
 
     cooperative = True
@@ -133,7 +140,7 @@ class PostgresStore(HistoryStore):
         rows = cursor.execute(
             f"INSERT INTO message ({INSERTED})"
             " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
-            " %s::bigint[], %s::bigint[])"
+            " %s::bigint[], %s::text[], %s::text[], %s::bigint[])"
             f" {RESEND_IGNORED} RETURNING {COLUMNS}",
             [list(column) for column in columns],
         ).fetchall()
@@ -188,9 +195,23 @@ class PostgresStore(HistoryStore):
         return bool(self._read("SELECT 1 FROM room WHERE name = %s", (room,)))
 
     def room_names(self, limit):
-        """Names of the rooms with history, most recently active first."""
-        rows = self._read("SELECT name FROM room ORDER BY last_ts DESC, name LIMIT %s", (limit,))
+        """Names of the public rooms with history, most recently active first."""
+        rows = self._read(
+            f"SELECT name FROM room WHERE {PUBLIC_ROOMS} ORDER BY last_ts DESC, name LIMIT %s",
+            (limit,),
+        )
         return [row[0] for row in rows]
+
+    def search(self, room, words, limit):
+        """Up to `limit` messages of a room with every one of `words` (each the start of a
+        word of the text), newest first: the GIN index finds them with the room's lexeme."""
+        rows = self._read(
+            f"SELECT {COLUMNS} FROM message WHERE search @@"
+            " (CAST('r' || md5(%s) || ':A' AS tsquery) && to_tsquery('simple', %s))"
+            " AND room = %s ORDER BY id DESC LIMIT %s",
+            (room, " & ".join(f"{word}:*" for word in words), room, limit),
+        )
+        return [as_message(row) for row in rows]
 
     def schema_version(self):
         """The version of the newest schema migration applied to the database."""
@@ -219,3 +240,14 @@ class PostgresStore(HistoryStore):
                 if attempt or connection is None or not connection.broken:
                     raise HistoryUnavailable(str(error)) from error
                 self._readers.check()
+
+    def _query(self, sql, parameters):
+        """The rows of a read-only statement written with '?' placeholders."""
+        return self._read(sql.replace("?", "%s"), parameters)
+
+    def _change(self, sql, parameters):
+        """The rows a writing statement written with '?' placeholders returns, committed on
+        the writer's connection."""
+        with self._writers.connection() as connection:
+            cursor = connection.execute(sql.replace("?", "%s"), parameters)
+            return cursor.fetchall() if cursor.description else []

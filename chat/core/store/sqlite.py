@@ -14,13 +14,20 @@ from .base import (
     ACTIVITY_STEP_MS,
     COLUMNS,
     INSERTED,
+    PUBLIC_ROOMS,
     RESEND_IGNORED,
     HistoryStore,
     Resent,
     StoreBusy,
     as_message,
 )
+from .conversations import ConversationQueries
+from .edits import EditQueries
+from .nicknames import NicknameQueries
+from .reading import ReadingQueries
 
+# A placeholder for each inserted column.
+INSERTED_PLACES = ", ".join("?" for _ in INSERTED.split(","))
 # How long a connection waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
 
@@ -38,7 +45,7 @@ def _transaction(connection):
         raise
 
 
-class SQLiteStore(HistoryStore):
+class SQLiteStore(HistoryStore, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries):
     """History in one SQLite file; opening it brings its schema up to date."""
 
     needs_checkpoints = True
@@ -138,7 +145,7 @@ class SQLiteStore(HistoryStore):
         messages = []
         for draft, seq in numbered_drafts:
             row = cursor.execute(
-                f"INSERT INTO message ({INSERTED}) VALUES (?, ?, ?, ?, ?, ?, ?)"
+                f"INSERT INTO message ({INSERTED}) VALUES ({INSERTED_PLACES})"
                 f" {RESEND_IGNORED} RETURNING {COLUMNS}",
                 draft.values(seq),
             ).fetchone()
@@ -192,9 +199,36 @@ class SQLiteStore(HistoryStore):
         return bool(self._read("SELECT 1 FROM room WHERE name = ?", (room,)))
 
     def room_names(self, limit):
-        """Names of the rooms with history, most recently active first."""
-        rows = self._read("SELECT name FROM room ORDER BY last_ts DESC, name LIMIT ?", (limit,))
+        """Names of the public rooms with history, most recently active first."""
+        rows = self._read(
+            f"SELECT name FROM room WHERE {PUBLIC_ROOMS} ORDER BY last_ts DESC, name LIMIT ?",
+            (limit,),
+        )
         return [row[0] for row in rows]
+
+    # A search reads the whole list of a common word's messages: tens of milliseconds in a
+    # history of millions, too long for the event loop. It runs on a connection of its own
+    # so that it may run in a thread.
+    slow_reads_block = True
+
+    def search(self, room, words, limit):
+        """Up to `limit` messages of a room with every one of `words` (each the start of a
+        word of the text), newest first: FTS5 finds them in the room's scope. On a
+        connection of its own, so that it may run in any thread."""
+        query = " AND ".join(
+            [f'scope : "{search_scope(room)}"', *(f'text : "{word}"*' for word in words)]
+        )
+        connection = self._connect()
+        try:
+            rows = connection.execute(
+                f"SELECT {COLUMNS} FROM message WHERE id IN (SELECT rowid FROM message_search"
+                " WHERE message_search MATCH ? ORDER BY rowid DESC LIMIT ?) AND room = ?"
+                " ORDER BY id DESC",
+                (query, limit, room),
+            ).fetchall()
+        finally:
+            connection.close()
+        return [as_message(row) for row in rows]
 
     def schema_version(self):
         """The version of the newest schema migration applied to the database."""
@@ -210,3 +244,16 @@ class SQLiteStore(HistoryStore):
         """Run a read-only query on the reader connection."""
         with self._read_lock:
             return self._reader.execute(sql, parameters).fetchall()
+
+    _query = _read
+
+    def _change(self, sql, parameters):
+        """The rows a writing statement returns, committed on the writer's connection."""
+        with _transaction(self._writer) as cursor:
+            return cursor.execute(sql, parameters).fetchall()
+
+
+def search_scope(room):
+    """The token naming a room in the search index: 'r' and its UTF-8 name in hex, as the
+    index's source view writes it (migration 0005)."""
+    return "r" + room.encode("utf-8").hex()

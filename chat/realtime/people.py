@@ -1,0 +1,30 @@
+"""Who is behind the socket of the event being handled, and each person's inbox: the
+Socket.IO room of every socket of one holder (chat/core/identities.py), on any process, since
+the message queue carries emits to rooms everywhere. Direct messages, their edits and read
+markers are sent there."""
+
+from flask import request
+
+from ..services import services
+from .payloads import BadPayload
+
+NOT_RESERVED = "Only a nickname reserved to you has {}: sign in on the form, or connect with a key."
+
+
+def inbox(holder):
+    """The Socket.IO room of a holder's sockets."""
+    return f"inbox:{holder}"
+
+
+def me():
+    """The identity of this event's socket."""
+    return services().identities.of(request.sid)
+
+
+def reserved_me(what):
+    """The identity of this event's socket, whose nickname must be reserved to it, since
+    `what` (e.g. "direct messages") lasts beyond the connection."""
+    identity = me()
+    if not identity.lasting:
+        raise BadPayload(NOT_RESERVED.format(what))
+    return identity
