@@ -379,9 +379,13 @@ def chat_message(data):
 
 
 def mentions_in(room, text):
-    """The nicknames a message for room mentions: its members', else reserved ones."""
+    """The nicknames a message for room mentions: its members' (those of the first page of
+    the member list, so a big room costs no more), else reserved ones."""
     chat = services()
-    members = functools.partial(chat.presence.members, room)
+
+    def members():
+        return chat.presence.members(room, chat.config["MEMBERS_PAGE"]).names
+
     return mentions.mentioned(text, members, chat.identities.reserved_nick)
 
 
