@@ -599,7 +599,9 @@ messageForm.addEventListener('submit', (event) => {
 // A member's name, or a mention of someone, opens a direct conversation with them.
 membersList.addEventListener('click', (event) => {
   const name = event.target.closest('.member-name');
-  if (name) openConversation(name.dataset.nick);
+  if (!name) return;
+  membersDetails.open = false;
+  openConversation(name.dataset.nick);
 });
 logsContainer.addEventListener('click', (event) => {
   const mention = event.target.closest('.mention[data-nick]');
