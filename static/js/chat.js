@@ -209,6 +209,7 @@ function renderRoom(log) {
 // their way; null when all is well.
 function roomNote(log) {
   if (log.trouble) return log.trouble;
+  if (log.closed) return { text: log.closed };
   return log.gapAfter === null ? null : { text: 'Fetching missed messages…' };
 }
 
@@ -507,7 +508,9 @@ async function refreshConversations() {
   rooms.forEach((log) => {
     if (!isDirect(log.name)) return;
     conversationsList.ensure(log.partner);
-    log.markRead(conversationsList.entry(log.partner).readSeq);
+    const entry = conversationsList.entry(log.partner);
+    log.markRead(entry.readSeq);
+    log.former = entry.former;
   });
   renderMyRooms();
 }
@@ -519,6 +522,7 @@ function openConversation(nick) {
   const fresh = !rooms.has(key);
   const log = roomLog(key);
   conversationsList.ensure(nick);
+  log.former = conversationsList.entry(nick).former;
   activate(key);
   if (fresh) catchUp(log);
 }
@@ -586,7 +590,7 @@ messageForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const { text } = composer;
   if (!text.trim() || !activeRoom) return;
-  const refusal = composer.refusal();
+  const refusal = rooms.get(activeRoom).closed ?? composer.refusal();
   sendError.textContent = refusal ?? '';
   if (refusal) return;
   stopTyping();
@@ -650,9 +654,9 @@ socket.on('chat message', (message) => {
   if (!log || !log.addMessage(message, ours(message))) return;
   typists.get(message.room)?.delete(message.nick);
   arrived(log);
-  if (mentionsMe(message, me)) {
-    notifier.tell(`${message.nick} mentioned you in #${message.room}`, message.text, `m${message.id}`);
-  }
+  if (!mentionsMe(message, me)) return;
+  const title = `${message.nick} mentioned you in #${message.room}`;
+  notifier.tell(title, message.text, `m${message.id}`);
 });
 
 // A direct message to or from this person, from another of their sockets too.

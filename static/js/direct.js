@@ -27,6 +27,15 @@ export class Conversation extends RoomLog {
   constructor(key, container, me) {
     super(key, container, me);
     this.list.setAttribute('aria-label', `Messages with ${this.partner}`);
+    // Whether the nickname has changed hands since: what is written goes to its new holder.
+    this.former = false;
+  }
+
+  // Why nothing can be written here, or null.
+  get closed() {
+    if (!this.former) return null;
+    return `The nickname ${this.partner} now belongs to someone else: this earlier `
+      + 'conversation can be read, not answered.';
   }
 
   get partner() {
@@ -71,8 +80,13 @@ export class Conversation extends RoomLog {
   }
 }
 
-// The sidebar's "Direct messages": one entry per conversation, {with, unread, read_seq}, in
-// the order of their last message. An open conversation's count comes from its log.
+function newEntry(nick) {
+  return { with: nick, unread: 0, readSeq: null, former: false };
+}
+
+// The sidebar's "Direct messages": one entry per conversation, {with, unread, readSeq,
+// former}, in the order of their last message. An open conversation's count comes from its
+// log.
 export class ConversationList {
   // logOf(nick) is the open Conversation with nick, if any; open(nick) opens it.
   constructor({ list, logOf, open }) {
@@ -82,9 +96,9 @@ export class ConversationList {
 
   // The server's list, as `conversations` acks it.
   load(conversations) {
-    this.entries = conversations.map(({ with: nick, unread, read_seq: readSeq }) => (
-      { with: nick, unread, readSeq }
-    ));
+    this.entries = conversations.map(({
+      with: nick, unread, read_seq: readSeq, former,
+    }) => ({ with: nick, unread, readSeq, former }));
   }
 
   entry(nick) {
@@ -93,12 +107,12 @@ export class ConversationList {
 
   // A conversation opened here is listed, at the end, even before its first message.
   ensure(nick) {
-    if (!this.entry(nick)) this.entries.push({ with: nick, unread: 0, readSeq: null });
+    if (!this.entry(nick)) this.entries.push(newEntry(nick));
   }
 
   // A conversation just began or had a message: it moves to the top.
   touched(nick) {
-    const entry = this.entry(nick) ?? { with: nick, unread: 0, readSeq: null };
+    const entry = this.entry(nick) ?? newEntry(nick);
     this.entries = [entry, ...this.entries.filter((other) => other !== entry)];
     return entry;
   }
@@ -121,6 +135,7 @@ export class ConversationList {
       const open = element('button', 'open-room open-conversation', entry.with);
       open.type = 'button';
       open.dataset.with = entry.with;
+      if (entry.former) open.append(element('span', 'former', ' (earlier)'));
       open.setAttribute('aria-current', key === activeKey ? 'true' : 'false');
       open.addEventListener('click', () => this.open(entry.with));
       const unread = this.unread(entry, activeKey);

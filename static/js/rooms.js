@@ -77,6 +77,11 @@ export class RoomLog {
     return 'history';
   }
 
+  // Why nothing can be written here, or null.
+  get closed() {
+    return null;
+  }
+
   // The event and payload that send text here.
   outgoing(text) {
     return ['chat message', { room: this.name, text }];

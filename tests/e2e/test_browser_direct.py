@@ -1,8 +1,10 @@
-"""Direct messages on the page: two people talk privately, a third sees none of it, and the
-conversation with its unread count survives a reload."""
+"""Direct messages on the page: two people talk privately, a third sees none of it, the
+conversation with its unread count survives a reload and is caught up after a reconnect, and
+one with a nickname's former holder can be read but not answered."""
 
 import re
 
+from chat_page import ChatPage
 from playwright.sync_api import expect
 
 SENT = re.compile(r"\bsent\b")
@@ -105,3 +107,27 @@ def test_what_was_said_while_away_is_caught_up_after_a_reconnect(person):
     expect(bob.direct_texts("alice5")).to_have_text(
         ["are you there?", "I'll wait", "take your time"]
     )
+
+
+def test_a_conversation_with_a_nickname_s_former_holder_is_read_only(person, open_page, server):
+    alice = person("alice6", "dm-former")
+    bob = person("bob6", "dm-former")
+    bob.message_to("alice6")
+    bob.send("remember me")
+    expect(alice.listed_conversation("bob6").locator(".badge")).to_have_text("1")
+    bob.page.get_by_role("button", name="Sign out").click()
+    bob.page.get_by_role("dialog").get_by_role("button", name="Release it").click()
+    newcomer = open_page("newcomer")
+    newcomer.goto(server.url + "/")
+    ChatPage.enter(newcomer, "bob6", "dm-former")
+
+    alice.page.reload()
+    alice.wait_until_in("dm-former")
+    expect(alice.listed_conversation("bob6")).to_contain_text("(earlier)")
+    alice.listed_conversation("bob6").click()
+    expect(alice.direct_texts("bob6")).to_have_text(["remember me"])
+    closed = "The nickname bob6 now belongs to someone else"
+    expect(alice.page.locator("#room-notice")).to_contain_text(closed)
+    alice.send("are you still there?")
+    expect(alice.page.locator("#send-error")).to_contain_text(closed)
+    expect(alice.direct_texts("bob6")).to_have_text(["remember me"])
