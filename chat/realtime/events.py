@@ -25,7 +25,7 @@ from ..core.writer import StoreUnavailable
 from ..extensions import socketio
 from ..services import services
 from . import payloads, people
-from .acks import acknowledged, refusal
+from .acks import acknowledged, refusal, stored
 
 logger = logging.getLogger(__name__)
 
@@ -368,14 +368,7 @@ def chat_message(data):
     if not saved.duplicate:
         chat.stats.count_message()
         emit("chat message", saved.message, to=room, include_self=False)
-    message = saved.message
-    return {
-        "ok": True,
-        "id": message["id"],
-        "seq": message["seq"],
-        "ts": message["ts"],
-        "duplicate": saved.duplicate,
-    }
+    return stored(saved)
 
 
 def mentions_in(text):

@@ -125,18 +125,6 @@ class HistoryStore(ABC):
         """Whether every commit waits for the disk to flush, not only checkpoints."""
 
     @abstractmethod
-    def delete(self, message_id):
-        """Delete one message; return it, or None when there was none."""
-
-    @abstractmethod
-    def has_history(self, room):
-        """Whether a room has ever had a message stored."""
-
-    @abstractmethod
-    def room_names(self, limit):
-        """Names of the public rooms with history, most recently active first."""
-
-    @abstractmethod
     def search(self, room, words, limit):
         """Up to `limit` messages of a room with every one of `words` (letters and digits, each
         the start of a word of the text), newest first."""

@@ -1,7 +1,8 @@
-"""Reading a room's messages back: the recent ones, catch-up after an id or a seq, and older
-pages before a seq, each on an index of `message`. The SQL is the backends' shared dialect."""
+"""A room's messages: read back (the recent ones, catch-up after an id or a seq, older pages
+before a seq, each on an index of `message`), whether it has any, and one deleted. The SQL is
+the backends' shared dialect."""
 
-from .base import COLUMNS, as_message
+from .base import COLUMNS, PUBLIC_ROOMS, as_message
 
 
 class MessageQueries:
@@ -38,3 +39,20 @@ class MessageQueries:
             (room, before_seq, limit),
         )
         return [as_message(row) for row in reversed(rows)]
+
+    def has_history(self, room):
+        """Whether a room has ever had a message stored."""
+        return bool(self._query("SELECT 1 FROM room WHERE name = ?", (room,)))
+
+    def room_names(self, limit):
+        """Names of the public rooms with history, most recently active first."""
+        rows = self._query(
+            f"SELECT name FROM room WHERE {PUBLIC_ROOMS} ORDER BY last_ts DESC, name LIMIT ?",
+            (limit,),
+        )
+        return [row[0] for row in rows]
+
+    def delete(self, message_id):
+        """Delete one message; return it, or None when there was none."""
+        rows = self._change(f"DELETE FROM message WHERE id = ? RETURNING {COLUMNS}", (message_id,))
+        return as_message(rows[0]) if rows else None

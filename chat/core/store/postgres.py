@@ -18,7 +18,6 @@ from .base import (
     ACTIVITY_STEP_MS,
     COLUMNS,
     INSERTED,
-    PUBLIC_ROOMS,
     RESEND_IGNORED,
     HistoryStore,
     HistoryUnavailable,
@@ -149,26 +148,6 @@ class PostgresStore(
             raise Resent("a draft of the batch was stored before")
         by_place = {(row[1], row[2]): as_message(row) for row in rows}
         return [by_place[(draft.room, seq)] for draft, seq in numbered_drafts]
-
-    def delete(self, message_id):
-        """Delete one message; return it, or None when there was none."""
-        with self._writers.connection() as connection:
-            row = connection.execute(
-                f"DELETE FROM message WHERE id = %s RETURNING {COLUMNS}", (message_id,)
-            ).fetchone()
-        return as_message(row) if row else None
-
-    def has_history(self, room):
-        """Whether a room has ever had a message stored."""
-        return bool(self._read("SELECT 1 FROM room WHERE name = %s", (room,)))
-
-    def room_names(self, limit):
-        """Names of the public rooms with history, most recently active first."""
-        rows = self._read(
-            f"SELECT name FROM room WHERE {PUBLIC_ROOMS} ORDER BY last_ts DESC, name LIMIT %s",
-            (limit,),
-        )
-        return [row[0] for row in rows]
 
     def search(self, room, words, limit):
         """Up to `limit` messages of a room with every one of `words` (each the start of a

@@ -14,7 +14,6 @@ from .base import (
     ACTIVITY_STEP_MS,
     COLUMNS,
     INSERTED,
-    PUBLIC_ROOMS,
     RESEND_IGNORED,
     HistoryStore,
     Resent,
@@ -156,26 +155,6 @@ class SQLiteStore(
                 raise Resent(draft.key)
             messages.append(as_message(row))
         return messages
-
-    def delete(self, message_id):
-        """Delete one message; return it, or None when there was none."""
-        with _transaction(self._writer) as cursor:
-            row = cursor.execute(
-                f"DELETE FROM message WHERE id = ? RETURNING {COLUMNS}", (message_id,)
-            ).fetchone()
-        return as_message(row) if row else None
-
-    def has_history(self, room):
-        """Whether a room has ever had a message stored."""
-        return bool(self._read("SELECT 1 FROM room WHERE name = ?", (room,)))
-
-    def room_names(self, limit):
-        """Names of the public rooms with history, most recently active first."""
-        rows = self._read(
-            f"SELECT name FROM room WHERE {PUBLIC_ROOMS} ORDER BY last_ts DESC, name LIMIT ?",
-            (limit,),
-        )
-        return [row[0] for row in rows]
 
     # A search reads the whole list of a common word's messages: tens of milliseconds in a
     # history of millions, too long for the event loop. It runs on a connection of its own
