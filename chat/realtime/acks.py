@@ -18,6 +18,19 @@ def refusal(reason, **details):
     return {"ok": False, "error": reason, **details}
 
 
+def stored(saved):
+    """The ack of a message the store holds: its id, seq and time, and whether it was a
+    resend of one stored before."""
+    message = saved.message
+    return {
+        "ok": True,
+        "id": message["id"],
+        "seq": message["seq"],
+        "ts": message["ts"],
+        "duplicate": saved.duplicate,
+    }
+
+
 def error_ack(error, handler_name):
     """The ack for an exception a handler raised; an unexpected one is logged in full."""
     if isinstance(error, BadPayload):

@@ -13,7 +13,7 @@ from ..core.store import Draft
 from ..core.store.conversations import Party
 from ..services import services
 from . import payloads, people
-from .acks import acknowledged
+from .acks import acknowledged, stored
 from .events import history_batch, joined_room, older_page, rate_limited
 
 CONVERSATIONS_LIMIT = 50
@@ -72,13 +72,7 @@ def direct_message(data):
         chat.stats.count_message()
         emit("direct message", message, to=people.inbox(recipient.holder))
         emit("direct message", message, to=people.inbox(me.holder), include_self=False)
-    return {
-        "ok": True,
-        "id": message["id"],
-        "seq": message["seq"],
-        "ts": message["ts"],
-        "duplicate": saved.duplicate,
-    }
+    return stored(saved)
 
 
 def _recipient(chat, me, to):

@@ -25,7 +25,7 @@ from ..core.writer import StoreUnavailable
 from ..extensions import socketio
 from ..services import services
 from . import payloads, people
-from .acks import acknowledged, refusal
+from .acks import acknowledged, refusal, stored
 
 logger = logging.getLogger(__name__)
 
@@ -362,31 +362,21 @@ def chat_message(data):
         ts=int(time.time() * 1000),
         client_id=payloads.client_id(data),
         sender=people.me().holder,
-        mentions=mentions_in(room, text),
+        mentions=mentions_in(text),
     )
     saved = chat.writer.save(draft)
     if not saved.duplicate:
         chat.stats.count_message()
         emit("chat message", saved.message, to=room, include_self=False)
-    message = saved.message
-    return {
-        "ok": True,
-        "id": message["id"],
-        "seq": message["seq"],
-        "ts": message["ts"],
-        "duplicate": saved.duplicate,
-    }
+    return stored(saved)
 
 
-def mentions_in(room, text):
-    """The nicknames a message for room mentions: its members' (those of the first page of
-    the member list, so a big room costs no more), else reserved ones."""
+def mentions_in(text):
+    """The nicknames a message mentions: held online, else reserved."""
     chat = services()
-
-    def members():
-        return chat.presence.members(room, chat.config["MEMBERS_PAGE"]).names
-
-    return mentions.mentioned(text, members, chat.identities.reserved_nick)
+    return mentions.mentioned(
+        text, lambda key: chat.presence.online_as(key) or chat.identities.reserved_nick(key)
+    )
 
 
 @acknowledged

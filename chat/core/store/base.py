@@ -125,34 +125,6 @@ class HistoryStore(ABC):
         """Whether every commit waits for the disk to flush, not only checkpoints."""
 
     @abstractmethod
-    def delete(self, message_id):
-        """Delete one message; return it, or None when there was none."""
-
-    @abstractmethod
-    def recent(self, room, limit):
-        """The last `limit` messages of a room, oldest first."""
-
-    @abstractmethod
-    def after(self, room, after_id, limit):
-        """Up to `limit` messages of a room with an id above `after_id`, in id order."""
-
-    @abstractmethod
-    def after_seq(self, room, after_seq, limit):
-        """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
-
-    @abstractmethod
-    def before_seq(self, room, before_seq, limit):
-        """The last `limit` messages of a room with a seq below `before_seq`, in seq order."""
-
-    @abstractmethod
-    def has_history(self, room):
-        """Whether a room has ever had a message stored."""
-
-    @abstractmethod
-    def room_names(self, limit):
-        """Names of the public rooms with history, most recently active first."""
-
-    @abstractmethod
     def search(self, room, words, limit):
         """Up to `limit` messages of a room with every one of `words` (letters and digits, each
         the start of a word of the text), newest first."""

@@ -18,7 +18,6 @@ from .base import (
     ACTIVITY_STEP_MS,
     COLUMNS,
     INSERTED,
-    PUBLIC_ROOMS,
     RESEND_IGNORED,
     HistoryStore,
     HistoryUnavailable,
@@ -27,6 +26,7 @@ from .base import (
 )
 from .conversations import ConversationQueries
 from .edits import EditQueries
+from .messages import MessageQueries
 from .nicknames import NicknameQueries
 from .reading import ReadingQueries
 
@@ -40,7 +40,7 @@ RETRIED = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
 class PostgresStore(
-    HistoryStore, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries
+    HistoryStore, MessageQueries, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries
 ):
     """History in a PostgreSQL database; opening it brings its schema up to date."""
 
@@ -148,59 +148,6 @@ class PostgresStore(
             raise Resent("a draft of the batch was stored before")
         by_place = {(row[1], row[2]): as_message(row) for row in rows}
         return [by_place[(draft.room, seq)] for draft, seq in numbered_drafts]
-
-    def delete(self, message_id):
-        """Delete one message; return it, or None when there was none."""
-        with self._writers.connection() as connection:
-            row = connection.execute(
-                f"DELETE FROM message WHERE id = %s RETURNING {COLUMNS}", (message_id,)
-            ).fetchone()
-        return as_message(row) if row else None
-
-    def recent(self, room, limit):
-        """The last `limit` messages of a room, oldest first."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = %s ORDER BY seq DESC LIMIT %s",
-            (room, limit),
-        )
-        return [as_message(row) for row in reversed(rows)]
-
-    def after(self, room, after_id, limit):
-        """Up to `limit` messages of a room with an id above `after_id`, in id order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = %s AND id > %s ORDER BY id LIMIT %s",
-            (room, after_id, limit),
-        )
-        return [as_message(row) for row in rows]
-
-    def after_seq(self, room, after_seq, limit):
-        """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = %s AND seq > %s ORDER BY seq LIMIT %s",
-            (room, after_seq, limit),
-        )
-        return [as_message(row) for row in rows]
-
-    def before_seq(self, room, before_seq, limit):
-        """The last `limit` messages of a room with a seq below `before_seq`, in seq order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = %s AND seq < %s"
-            " ORDER BY seq DESC LIMIT %s",
-            (room, before_seq, limit),
-        )
-        return [as_message(row) for row in reversed(rows)]
-
-    def has_history(self, room):
-        """Whether a room has ever had a message stored."""
-        return bool(self._read("SELECT 1 FROM room WHERE name = %s", (room,)))
-
-    def room_names(self, limit):
-        """Names of the public rooms with history, most recently active first."""
-        rows = self._read(
-            f"SELECT name FROM room WHERE {PUBLIC_ROOMS} ORDER BY last_ts DESC, name LIMIT %s",
-            (limit,),
-        )
-        return [row[0] for row in rows]
 
     def search(self, room, words, limit):
         """Up to `limit` messages of a room with every one of `words` (each the start of a

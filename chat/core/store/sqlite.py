@@ -14,7 +14,6 @@ from .base import (
     ACTIVITY_STEP_MS,
     COLUMNS,
     INSERTED,
-    PUBLIC_ROOMS,
     RESEND_IGNORED,
     HistoryStore,
     Resent,
@@ -23,6 +22,7 @@ from .base import (
 )
 from .conversations import ConversationQueries
 from .edits import EditQueries
+from .messages import MessageQueries
 from .nicknames import NicknameQueries
 from .reading import ReadingQueries
 
@@ -45,7 +45,9 @@ def _transaction(connection):
         raise
 
 
-class SQLiteStore(HistoryStore, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries):
+class SQLiteStore(
+    HistoryStore, MessageQueries, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries
+):
     """History in one SQLite file; opening it brings its schema up to date."""
 
     needs_checkpoints = True
@@ -153,58 +155,6 @@ class SQLiteStore(HistoryStore, NicknameQueries, ReadingQueries, ConversationQue
                 raise Resent(draft.key)
             messages.append(as_message(row))
         return messages
-
-    def delete(self, message_id):
-        """Delete one message; return it, or None when there was none."""
-        with _transaction(self._writer) as cursor:
-            row = cursor.execute(
-                f"DELETE FROM message WHERE id = ? RETURNING {COLUMNS}", (message_id,)
-            ).fetchone()
-        return as_message(row) if row else None
-
-    def recent(self, room, limit):
-        """The last `limit` messages of a room, oldest first."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = ? ORDER BY seq DESC LIMIT ?",
-            (room, limit),
-        )
-        return [as_message(row) for row in reversed(rows)]
-
-    def after(self, room, after_id, limit):
-        """Up to `limit` messages of a room with an id above `after_id`, in id order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = ? AND id > ? ORDER BY id LIMIT ?",
-            (room, after_id, limit),
-        )
-        return [as_message(row) for row in rows]
-
-    def after_seq(self, room, after_seq, limit):
-        """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (room, after_seq, limit),
-        )
-        return [as_message(row) for row in rows]
-
-    def before_seq(self, room, before_seq, limit):
-        """The last `limit` messages of a room with a seq below `before_seq`, in seq order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-            (room, before_seq, limit),
-        )
-        return [as_message(row) for row in reversed(rows)]
-
-    def has_history(self, room):
-        """Whether a room has ever had a message stored."""
-        return bool(self._read("SELECT 1 FROM room WHERE name = ?", (room,)))
-
-    def room_names(self, limit):
-        """Names of the public rooms with history, most recently active first."""
-        rows = self._read(
-            f"SELECT name FROM room WHERE {PUBLIC_ROOMS} ORDER BY last_ts DESC, name LIMIT ?",
-            (limit,),
-        )
-        return [row[0] for row in rows]
 
     # A search reads the whole list of a common word's messages: tens of milliseconds in a
     # history of millions, too long for the event loop. It runs on a connection of its own
