@@ -1,11 +1,19 @@
-// The chat page: connection state, rooms, messages, typing, and catch-up after reconnects.
+// The chat page: connection state, rooms and direct conversations, messages, typing, read
+// markers, and catch-up after reconnects.
 import { io } from '../vendor/socket.io.esm.min.js';
 import { ask, waitAsked } from './ask.js';
 import { Composer } from './composer.js';
 import { dayKey } from './dates.js';
+import {
+  Conversation, ConversationList, directKey, isDirect, partnerOf,
+} from './direct.js';
 import { Directory } from './directory.js';
 import { initDrawer } from './drawer.js';
+import { Edits } from './edits.js';
 import { MembersPanel } from './members.js';
+import { mentionsMe } from './mentions.js';
+import { Nickname } from './nickname.js';
+import { Notifier } from './notify.js';
 import { Outbox } from './outbox.js';
 import {
   element, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
@@ -13,6 +21,8 @@ import {
 import { Reader } from './reading.js';
 import { NEAR_END_PX, RoomLog } from './rooms.js';
 import { SavedState } from './saved.js';
+import { Search } from './search.js';
+import { ReadMarks, seeing } from './unread.js';
 
 const TYPING_SEND_INTERVAL_MS = 2000;
 const TYPING_IDLE_MS = 3000;
@@ -25,6 +35,7 @@ const statusNode = document.getElementById('status');
 const announcementNode = document.getElementById('announcement');
 const announcementText = document.getElementById('announcement-text');
 const myRoomsList = document.getElementById('my-rooms');
+const conversationsNote = document.getElementById('conversations-note');
 const presenceList = document.getElementById('presence');
 const unreadTotal = document.getElementById('unread-total');
 const joinForm = document.getElementById('join-form');
@@ -35,6 +46,7 @@ const roomTitle = document.getElementById('room-title');
 const roomNotice = document.getElementById('room-notice');
 const memberCount = document.getElementById('member-count');
 const memberNoun = document.getElementById('member-noun');
+const membersDetails = document.querySelector('.room-header .members');
 const membersList = document.getElementById('members');
 const logsContainer = document.getElementById('logs');
 const typingNode = document.getElementById('typing');
@@ -45,6 +57,7 @@ const sendError = document.getElementById('send-error');
 
 // State
 const me = app.dataset.nick;
+// Rooms by name, and direct conversations by directKey(nick): each a log on the page.
 const rooms = new Map();
 const typists = new Map();
 const saved = new SavedState(me);
@@ -92,6 +105,45 @@ const reader = new Reader({
   openLog: () => rooms.get(activeRoom) ?? null,
   loadOlder: (log) => loadOlder(log),
 });
+const readMarks = new ReadMarks(socket, () => renderMyRooms());
+const conversationsList = new ConversationList({
+  list: document.getElementById('conversations'),
+  logOf: (nick) => rooms.get(directKey(nick)),
+  open: (nick) => openConversation(nick),
+});
+const notifier = new Notifier({
+  button: document.getElementById('ask-notifications'),
+  note: document.getElementById('notifications-note'),
+});
+const search = new Search({
+  toggle: document.getElementById('search-toggle'),
+  panel: document.getElementById('search'),
+  form: document.getElementById('search-form'),
+  input: document.getElementById('search-text'),
+  close: document.getElementById('search-close'),
+  note: document.getElementById('search-note'),
+  results: document.getElementById('search-results'),
+  socket,
+  openLog: () => rooms.get(activeRoom) ?? null,
+});
+new Edits({
+  container: logsContainer,
+  dialog: document.getElementById('confirm'),
+  socket,
+  logOf: (item) => rooms.get(item.closest('ol.messages').dataset.room),
+});
+const nickname = new Nickname({
+  note: document.getElementById('identity-note'),
+  form: document.getElementById('passphrase-form'),
+  input: document.getElementById('new-passphrase'),
+  error: document.getElementById('passphrase-error'),
+  done: document.getElementById('passphrase-done'),
+  socket,
+  signOutDialog: document.getElementById('sign-out-dialog'),
+  signOutForms: document.querySelectorAll('form.sign-out'),
+  // Signing out forgets this browser's rooms and drafts for the nickname.
+  onSignOut: () => saved.forget(),
+});
 const directory = new Directory({
   list: document.getElementById('directory'),
   total: document.getElementById('room-total'),
@@ -103,8 +155,10 @@ const directory = new Directory({
 
 // Rendering
 
+// The person's rooms and conversations, each with its unread count (none for the open one).
 function renderMyRooms() {
-  replaceList(myRoomsList, [...rooms.values()].map((log) => {
+  const joinedRooms = [...rooms.values()].filter((log) => !isDirect(log.name));
+  replaceList(myRoomsList, joinedRooms.map((log) => {
     const item = element('li', log.name === activeRoom ? 'my-room active' : 'my-room');
     item.dataset.state = roomState(log);
     const open = element('button', 'open-room', log.name);
@@ -112,7 +166,8 @@ function renderMyRooms() {
     open.dataset.room = log.name;
     open.setAttribute('aria-current', log.name === activeRoom ? 'true' : 'false');
     open.addEventListener('click', () => activate(log.name));
-    if (log.unread) open.append(element('span', 'badge', String(log.unread)));
+    const unread = unreadShown(log);
+    if (unread) open.append(element('span', 'badge', String(unread)));
     const close = element('button', 'leave-room', '×');
     close.type = 'button';
     close.setAttribute('aria-label', `Leave ${log.name}`);
@@ -122,16 +177,23 @@ function renderMyRooms() {
     if (note) item.append(roomNoteItem(note, `#${log.name}`));
     return item;
   }));
-  const unread = [...rooms.values()].reduce((sum, log) => sum + log.unread, 0);
+  conversationsList.render(activeRoom);
+  const unread = joinedRooms.reduce((sum, log) => sum + unreadShown(log), 0)
+    + conversationsList.total(activeRoom);
   unreadTotal.textContent = String(unread);
   unreadTotal.hidden = unread === 0;
 }
 
+function unreadShown(log) {
+  return log.name === activeRoom ? 0 : log.unread;
+}
+
 function renderRoomHeader() {
   const log = rooms.get(activeRoom);
-  roomTitle.textContent = log ? `# ${log.name}` : 'No room';
-  messageInput.placeholder = log ? `Message #${log.name}` : 'Join a room to write';
-  membersPanel.show(log ?? null);
+  roomTitle.textContent = log ? log.title : 'No room';
+  messageInput.placeholder = log ? `Message ${log.title.replace(' ', '')}` : 'Join a room to write';
+  membersDetails.hidden = isDirect(activeRoom);
+  membersPanel.show(log && !isDirect(log.name) ? log : null);
   const note = log && roomNote(log);
   roomNotice.replaceChildren(...(note ? [roomNoteItem(note)] : []));
   roomNotice.hidden = !note;
@@ -147,6 +209,7 @@ function renderRoom(log) {
 // their way; null when all is well.
 function roomNote(log) {
   if (log.trouble) return log.trouble;
+  if (log.closed) return { text: log.closed };
   return log.gapAfter === null ? null : { text: 'Fetching missed messages…' };
 }
 
@@ -213,11 +276,12 @@ function announce(text) {
 function activate(room) {
   if (room !== activeRoom) {
     stopTyping();
+    search.close();
     composer.text = room ? saved.draft(room) : '';
   }
   activeRoom = room;
   rooms.forEach((log) => log.show(log.name === room));
-  reader.update();
+  updateReader();
   remember();
   renderMyRooms();
   renderRoomHeader();
@@ -226,13 +290,34 @@ function activate(room) {
   messageInput.focus();
 }
 
-function roomLog(room) {
-  let log = rooms.get(room);
+// The log of a room, or of a conversation when key is a directKey.
+function roomLog(key) {
+  let log = rooms.get(key);
   if (!log) {
-    log = new RoomLog(room, logsContainer);
-    rooms.set(room, log);
+    const Log = isDirect(key) ? Conversation : RoomLog;
+    log = new Log(key, logsContainer, me);
+    rooms.set(key, log);
   }
   return log;
+}
+
+// After anything that changes what the open log shows: the jump button, older pages, and the
+// read marker.
+function updateReader() {
+  reader.update();
+  readMarks.seen(rooms.get(activeRoom));
+}
+
+// Someone else's message was added to a log: the "New messages" line goes above it if the
+// person does not see it come, and the counts follow.
+function arrived(log) {
+  if (!seeing(log) && !log.divider) log.placeDivider();
+  if (log.name === activeRoom) {
+    if (log.distanceFromEnd() >= NEAR_END_PX) log.unseen += 1;
+    renderTyping();
+    updateReader();
+  }
+  renderMyRooms();
 }
 
 function ours(message) {
@@ -248,14 +333,17 @@ function addMessages(log, messages) {
 function applyJoin(ack) {
   const log = roomLog(ack.room);
   const wasJoined = log.joined;
+  const firstJoin = log.lastSeenSeq === null;
   log.markJoined();
   log.members.reset(ack.members, ack.member_count);
   addMessages(log, ack.history);
+  log.readFrom(ack.read_seq, ack.unread);
+  if (firstJoin) log.placeDivider();
   log.gapAfter = ack.more ? ack.history.at(-1).seq : null;
   if (ack.more) fetchMissed(log);
   if (!wasJoined) outbox.resendRoom(log.name);
   renderRoom(log);
-  reader.update();
+  updateReader();
 }
 
 // Show why the server refused a room's request, and try again by itself after the wait it
@@ -275,7 +363,7 @@ function refused(log, ack, trouble) {
 // Only the room's latest request goes on: a re-join or a second try replaces this one.
 async function fetchMissed(log) {
   const request = log.newRequest();
-  const ack = await ask(socket, 'history', { room: log.name, after_seq: log.gapAfter });
+  const ack = await ask(socket, log.historyEvent, { ...log.where, after_seq: log.gapAfter });
   if (!log.isLatest(request)) return;
   if (!ack.ok) {
     const text = `Missed messages not fetched: ${ack.error}`;
@@ -301,7 +389,7 @@ function joinPayload(room) {
 async function loadOlder(log) {
   log.loadingOlder = true;
   log.setMarker({ text: 'Loading earlier messages…' });
-  const ack = await ask(socket, 'history', { room: log.name, before_seq: log.oldestSeq });
+  const ack = await ask(socket, log.historyEvent, { ...log.where, before_seq: log.oldestSeq });
   log.loadingOlder = false;
   if (rooms.get(log.name) !== log) return;
   if (!ack.ok) {
@@ -314,7 +402,7 @@ async function loadOlder(log) {
     return;
   }
   log.addOlder(ack.messages, ack.more, ours);
-  reader.update();
+  updateReader();
 }
 
 // Join a room from the form or the directory; the form shows a refusal.
@@ -395,15 +483,82 @@ function restoreRooms() {
 }
 
 // On every (re)connect, join every room shown, asking only for what came after the last seen
-// id of those seen before.
-function rejoinAll() {
-  rooms.forEach(rejoin);
+// id of those seen before; then list the conversations, and catch up on those shown.
+async function rejoinAll() {
+  rooms.forEach((log) => {
+    if (!isDirect(log.name)) rejoin(log);
+  });
+  await refreshConversations();
+  rooms.forEach((log) => {
+    if (isDirect(log.name)) catchUp(log);
+  });
+}
+
+// Direct conversations
+
+// The person's conversations in the sidebar, as the server lists them, with those open here.
+async function refreshConversations() {
+  const ack = await ask(socket, 'conversations', {});
+  conversationsNote.hidden = ack.ok;
+  if (!ack.ok) {
+    conversationsNote.textContent = `Direct messages not listed: ${ack.error}`;
+    return;
+  }
+  conversationsList.load(ack.conversations);
+  rooms.forEach((log) => {
+    if (!isDirect(log.name)) return;
+    conversationsList.ensure(log.partner);
+    const entry = conversationsList.entry(log.partner);
+    log.markRead(entry.readSeq);
+    log.former = entry.former;
+  });
+  renderMyRooms();
+}
+
+// Open the conversation with nick, fetching it the first time.
+function openConversation(nick) {
+  if (nick === me) return;
+  const key = directKey(nick);
+  const fresh = !rooms.has(key);
+  const log = roomLog(key);
+  conversationsList.ensure(nick);
+  log.former = conversationsList.entry(nick).former;
+  activate(key);
+  if (fresh) catchUp(log);
+}
+
+// Fetch a conversation's recent messages, or after a reconnect those after the last seen;
+// what waited in the outbox goes once it is caught up. Works as a room's join does.
+async function catchUp(log) {
+  const request = log.newRequest();
+  const after = log.resumeAfter();
+  const payload = after === null ? log.where : { ...log.where, after_seq: after };
+  const ack = await ask(socket, 'direct history', payload);
+  if (rooms.get(log.name) !== log || !log.isLatest(request)) return;
+  if (!ack.ok) {
+    const text = `Not caught up: ${ack.error}`;
+    refused(log, ack, { text, action: 'Try again', retry: () => catchUp(log) });
+    return;
+  }
+  const first = log.lastSeenSeq === null;
+  log.markJoined();
+  addMessages(log, ack.messages);
+  const entry = conversationsList.entry(log.partner);
+  if (first) {
+    log.readFrom(entry?.readSeq ?? null, entry?.unread ?? 0);
+    log.placeDivider();
+  }
+  log.gapAfter = ack.more ? ack.messages.at(-1).seq : null;
+  if (ack.more) fetchMissed(log);
+  outbox.resendRoom(log.name);
+  renderRoom(log);
+  updateReader();
 }
 
 // Typing
 
 function noteTyping() {
-  if (!activeRoom) return;
+  if (!activeRoom || isDirect(activeRoom)) return;
   const now = Date.now();
   if (now - typingSentAt > TYPING_SEND_INTERVAL_MS) {
     typingSentAt = now;
@@ -422,7 +577,7 @@ function stopTyping() {
 // Only to a joined room, and not while the server asked to wait; a refusal shows under the
 // message box.
 async function sendTyping(room, active) {
-  if (!rooms.get(room)?.joined || Date.now() < typingHeldUntil) return;
+  if (isDirect(room) || !rooms.get(room)?.joined || Date.now() < typingHeldUntil) return;
   const ack = await ask(socket, 'typing', { room, active });
   if (ack.ok || !socket.connected) return;
   typingHeldUntil = Date.now() + (waitAsked(ack) ?? 0);
@@ -435,19 +590,31 @@ messageForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const { text } = composer;
   if (!text.trim() || !activeRoom) return;
-  const refusal = composer.refusal();
+  const refusal = rooms.get(activeRoom).closed ?? composer.refusal();
   sendError.textContent = refusal ?? '';
   if (refusal) return;
   stopTyping();
+  rooms.get(activeRoom).dropDivider();
   outbox.send(activeRoom, text);
   composer.clear();
   saved.saveDraft(activeRoom, '');
 });
 
-// Signing out forgets this browser's rooms and drafts for the nickname.
-document.querySelectorAll('form.sign-out').forEach((form) => {
-  form.addEventListener('submit', () => saved.forget());
+// A member's name, or a mention of someone, opens a direct conversation with them.
+membersList.addEventListener('click', (event) => {
+  const name = event.target.closest('.member-name');
+  if (!name) return;
+  membersDetails.open = false;
+  openConversation(name.dataset.nick);
 });
+logsContainer.addEventListener('click', (event) => {
+  const mention = event.target.closest('.mention[data-nick]');
+  if (mention) openConversation(mention.dataset.nick);
+});
+logsContainer.addEventListener('scroll', () => readMarks.seen(rooms.get(activeRoom)), {
+  passive: true,
+});
+document.addEventListener('visibilitychange', () => readMarks.seen(rooms.get(activeRoom)));
 
 joinForm.addEventListener('submit', (event) => {
   event.preventDefault();
@@ -465,6 +632,7 @@ socket.on('connect', () => {
   if (stopped) comeBack();
   showStatus(statusNode, 'connected');
   rejoinAll();
+  nickname.refresh();
 });
 
 socket.on('disconnect', (reason) => {
@@ -485,14 +653,34 @@ socket.on('chat message', (message) => {
   const log = rooms.get(message.room);
   if (!log || !log.addMessage(message, ours(message))) return;
   typists.get(message.room)?.delete(message.nick);
-  if (message.room === activeRoom) {
-    if (log.distanceFromEnd() >= NEAR_END_PX) log.unseen += 1;
-    renderTyping();
-    reader.update();
-  } else {
-    log.unread += 1;
-    renderMyRooms();
+  arrived(log);
+  if (!mentionsMe(message, me)) return;
+  const title = `${message.nick} mentioned you in #${message.room}`;
+  notifier.tell(title, message.text, `m${message.id}`);
+});
+
+// A direct message to or from this person, from another of their sockets too.
+socket.on('direct message', (message) => {
+  const nick = partnerOf(message, me);
+  const entry = conversationsList.touched(nick);
+  const log = rooms.get(directKey(nick));
+  const own = message.from === me;
+  const added = log ? log.addMessage(message, own) : !own;
+  if (!log && added) entry.unread += 1;
+  if (added && !own) {
+    if (log) arrived(log);
+    notifier.tell(`${nick} sent you a direct message`, message.text, `m${message.id}`);
   }
+  renderMyRooms();
+});
+
+// The person's read marker moved on another of their devices.
+socket.on('read marker', (marker) => {
+  const log = rooms.get(marker.room ?? directKey(marker.with));
+  if (log) {
+    log.markRead(marker.read_seq);
+    renderMyRooms();
+  } else if (marker.with) refreshConversations();
 });
 
 // Someone re-joining after a reconnect is no news, unless this page said they had left.
@@ -545,7 +733,17 @@ socket.on('presence', ({ online, offline, more_online: moreOnline, more_offline:
   notePresence(offline, 'went offline', moreOffline);
 });
 
-socket.on('message removed', ({ id, room }) => rooms.get(room)?.remove(id));
+// Edits and deletions name their room, or the conversation's other party (`with`).
+function logOfChange({ room, with: nick }) {
+  return rooms.get(room ?? directKey(nick));
+}
+
+socket.on('message edited', (change) => logOfChange(change)?.edit(change.id, change));
+
+socket.on('message removed', (change) => {
+  logOfChange(change)?.remove(change.id);
+  renderMyRooms();
+});
 
 socket.on('announcement', ({ text, room }) => {
   if (room) rooms.get(room)?.addNotice(`Announcement: ${text}`);

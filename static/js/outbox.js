@@ -1,7 +1,7 @@
-// Messages we sent: each has a client id, is resent until the server acks it, and shows
-// pending / sent / failed, with a button to send a failed one again. The server stores a
-// (sender, client id) pair once, so a resend after a lost ack is answered with the original
-// id instead of a second copy.
+// Messages we sent, to a room or a direct conversation: each has a client id, is resent until
+// the server acks it, and shows pending / sent / failed, with a button to send a failed one
+// again. The server stores a (sender, client id) pair once, so a resend after a lost ack is
+// answered with the original id instead of a second copy.
 import {
   element, messageItem, setDeliveryState, setMessageTime,
 } from './render.js';
@@ -32,12 +32,14 @@ export class Outbox {
   }
 
   // A message for a room the server has not (re-)joined us to waits for the join: it would be
-  // refused.
+  // refused. A direct conversation counts as joined once its history is caught up.
   attempt(entry) {
-    if (!this.socket.connected || !this.logFor(entry.room)?.joined) return;
+    const log = this.logFor(entry.room);
+    if (!this.socket.connected || !log?.joined) return;
     entry.attempts += 1;
-    const payload = { room: entry.room, text: entry.text, client_id: entry.clientId };
-    this.socket.timeout(ACK_TIMEOUT_MS).emit('chat message', payload, (error, ack) => {
+    const [event, payload] = log.outgoing(entry.text);
+    payload.client_id = entry.clientId;
+    this.socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (error, ack) => {
       if (!this.waiting.has(entry.clientId)) return;
       if (error) this.retryLater(entry);
       else if (ack.ok) this.delivered(entry, ack);

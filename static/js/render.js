@@ -1,5 +1,7 @@
 // DOM helpers: every piece of user-supplied text goes through textContent, never HTML.
 import { clockTime, dayKey, dayLabel, fullDay, fullTime } from './dates.js';
+import { linkParts } from './links.js';
+import { mentionParts, mentionsMe } from './mentions.js';
 
 export function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -59,17 +61,52 @@ function hueOf(nick) {
   return hash % AUTHOR_HUES;
 }
 
-export function messageItem(message, own) {
+// A message's text: web addresses as links, mentions set apart, the rest as plain text.
+function fillText(node, { text, mentions }, me) {
+  node.replaceChildren(...linkParts(text).flatMap(
+    (part) => (typeof part === 'string' ? mentionParts(part, mentions, me) : [part]),
+  ));
+}
+
+// An own message's controls, for the person's keyboard as well as their mouse; edits.js does
+// what they ask. They show once the server has stored the message.
+function ownActions() {
+  const actions = element('span', 'message-actions');
+  [['edit-message', 'Edit'], ['delete-message', 'Delete']].forEach(([name, label]) => {
+    const button = element('button', name, label);
+    button.type = 'button';
+    actions.append(button);
+  });
+  return actions;
+}
+
+// me (the reader's nickname) marks the messages that mention them.
+export function messageItem(message, own, me = '') {
   const item = element('li', own ? 'message own' : 'message');
   const meta = element('div', 'meta');
   const author = element('span', `author hue-${hueOf(message.nick)}`, message.nick);
   author.dir = 'auto';
   meta.append(author, timeElement(message.ts));
-  const text = element('p', 'text', message.text);
+  if (own) meta.append(ownActions());
+  const text = element('p', 'text');
   text.dir = 'auto';
   item.append(meta, text);
+  showText(item, message, me);
   if (message.id !== undefined) item.dataset.id = String(message.id);
   return dated(item, message.ts);
+}
+
+// Show a message's (new) text, whether it mentions me, and when it was last edited.
+export function showText(item, message, me) {
+  fillText(item.querySelector('.text'), message, me);
+  item.classList.toggle('mentions-me', Boolean(me) && mentionsMe(message, me));
+  if (!message.edited_ts) return;
+  let mark = item.querySelector('.edited');
+  if (!mark) {
+    mark = element('span', 'edited', '(edited)');
+    item.querySelector('.time').after(mark);
+  }
+  mark.title = `Edited ${fullTime(message.edited_ts)}`;
 }
 
 export function setDeliveryState(item, state, reason) {
@@ -119,8 +156,18 @@ export function roomNoteItem({ text, action, retry }, room) {
   return note;
 }
 
+// Each member but me is a button that opens a direct conversation with them.
 export function memberItems(members, me) {
-  return members.map((nick) => element('li', nick === me ? 'member me' : 'member', nick));
+  return members.map((nick) => {
+    if (nick === me) return element('li', 'member me', nick);
+    const item = element('li', 'member');
+    const name = element('button', 'member-name', nick);
+    name.type = 'button';
+    name.dataset.nick = nick;
+    name.setAttribute('aria-label', `Message ${nick} directly`);
+    item.append(name);
+    return item;
+  });
 }
 
 export function typingText(nicks) {

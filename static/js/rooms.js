@@ -4,7 +4,7 @@
 // fetch, whether older ones remain).
 import { MemberList } from './members.js';
 import {
-  daySeparator, element, messageItem, noticeItem, relabelDay, roomNoteItem,
+  daySeparator, element, messageItem, noticeItem, relabelDay, roomNoteItem, showText,
 } from './render.js';
 
 // A reader this close to the end of the log is following it; further up, they are reading back.
@@ -15,11 +15,18 @@ export const NEAR_END_PX = 80;
 const RESUME_OVERLAP_MS = 5000;
 
 export class RoomLog {
-  constructor(name, container) {
+  // me: the reader's nickname, for what mentions them.
+  constructor(name, container, me) {
     this.name = name;
+    this.me = me;
     this.lastSeenSeq = null;
     this.arrivals = [];
-    this.unread = 0;
+    // Where this person stopped reading (the server's marker, or what this page told it).
+    this.readSeq = null;
+    // The join's word on how many are unread, {readSeq, count}: it counts messages older than
+    // those shown, as long as the marker has not moved since.
+    this.unreadAtJoin = { readSeq: null, count: 0 };
+    this.divider = null;
     // Messages that arrived while the reader was reading back, not yet scrolled to.
     this.unseen = 0;
     this.members = new MemberList();
@@ -52,12 +59,80 @@ export class RoomLog {
     container.append(this.list);
   }
 
+  // What names this room in an event's payload, and in the page's headings.
+  get where() {
+    return { room: this.name };
+  }
+
+  get title() {
+    return `# ${this.name}`;
+  }
+
+  get startText() {
+    return `This is the start of #${this.name}.`;
+  }
+
+  // The event that asks for this room's history.
+  get historyEvent() {
+    return 'history';
+  }
+
+  // Why nothing can be written here, or null.
+  get closed() {
+    return null;
+  }
+
+  // The event and payload that send text here.
+  outgoing(text) {
+    return ['chat message', { room: this.name, text }];
+  }
+
   // The server acked a join: the log shows the room as it is now, so even an empty log has
   // seen everything up to now, and a re-join asks for what came after (seq 0 at least).
   markJoined() {
     this.joined = true;
     this.trouble = null;
     this.lastSeenSeq ??= 0;
+  }
+
+  // The read position a join named, once its history is shown. A room never marked reads as
+  // read up to what its first join showed.
+  readFrom(readSeq, unread) {
+    if (readSeq === null) this.readSeq ??= this.lastSeenSeq;
+    else this.markRead(readSeq);
+    this.unreadAtJoin = { readSeq: this.readSeq, count: unread };
+  }
+
+  // The marker moved (here, or on another of this person's devices); it never moves back.
+  markRead(readSeq) {
+    this.readSeq = Math.max(this.readSeq ?? 0, readSeq ?? 0);
+  }
+
+  // Others' messages after the read marker.
+  get unread() {
+    const after = this.readSeq ?? Infinity;
+    const shown = [...this.list.querySelectorAll('.message[data-seq]:not(.own)')]
+      .filter((item) => Number(item.dataset.seq) > after).length;
+    const { readSeq, count } = this.unreadAtJoin;
+    return readSeq === this.readSeq ? Math.max(shown, count) : shown;
+  }
+
+  // The "New messages" line, above the first of others' messages after the read marker; none
+  // when all are read.
+  placeDivider() {
+    this.divider?.remove();
+    this.divider = null;
+    const after = this.readSeq ?? Infinity;
+    const first = [...this.list.querySelectorAll('.message[data-seq]:not(.own)')]
+      .find((item) => Number(item.dataset.seq) > after);
+    if (!first) return;
+    this.divider = element('li', 'new-divider', 'New messages');
+    this.list.insertBefore(this.divider, first);
+  }
+
+  dropDivider() {
+    this.divider?.remove();
+    this.divider = null;
   }
 
   // The server forgets every room of a connection when it ends.
@@ -85,7 +160,7 @@ export class RoomLog {
   addMessage(message, own) {
     if (this.has(message.id)) return false;
     this.followingEnd(() => {
-      this.place(messageItem(message, own), message);
+      this.place(messageItem(message, own, this.me), message);
       this.markDays();
       if (!this.marker) this.markStart();
     });
@@ -97,7 +172,7 @@ export class RoomLog {
     this.followingEnd(() => {
       messages
         .filter((message) => !this.has(message.id))
-        .forEach((message) => this.place(messageItem(message, own(message)), message));
+        .forEach((message) => this.place(messageItem(message, own(message), this.me), message));
       this.markDays();
       this.markStart();
     });
@@ -138,7 +213,7 @@ export class RoomLog {
       messages
         .filter((message) => !this.has(message.id))
         .forEach((message) => {
-          const item = messageItem(message, own(message));
+          const item = messageItem(message, own(message), this.me);
           this.list.insertBefore(item, first);
           this.itemsById.set(message.id, item);
           item.dataset.id = String(message.id);
@@ -166,7 +241,7 @@ export class RoomLog {
   markStart() {
     if (this.loadingOlder) return;
     const started = this.oldestSeq === 1 || (this.reachedStart && this.oldestSeq !== null);
-    this.setMarker(started ? { text: `This is the start of #${this.name}.` } : null);
+    this.setMarker(started ? { text: this.startText } : null);
   }
 
   // Head the first item of each day with that day's name, and no other; keep the names
@@ -222,6 +297,12 @@ export class RoomLog {
     });
   }
 
+  // Someone edited a message shown here: {text, edited_ts, mentions?}.
+  edit(id, change) {
+    const item = this.itemsById.get(id);
+    if (item) showText(item, change, this.me);
+  }
+
   remove(id) {
     const item = this.itemsById.get(id);
     if (!item) return;
@@ -269,10 +350,7 @@ export class RoomLog {
 
   show(visible) {
     this.list.hidden = !visible;
-    if (visible) {
-      this.unread = 0;
-      this.scrollToEnd();
-    }
+    if (visible) this.scrollToEnd();
   }
 
   destroy() {

@@ -53,6 +53,29 @@ class ChatPage:
         """The join and leave notices of a room."""
         return self.log(room).locator("li.notice .notice-text")
 
+    def conversation(self, nick):
+        """The message list of the direct conversation with nick."""
+        return self.page.locator(f'#logs ol.messages[data-room="@{nick}"]')
+
+    def direct_texts(self, nick):
+        """The text of every message of the conversation with nick, in order."""
+        return self.conversation(nick).locator("li.message .text")
+
+    def listed_conversation(self, nick):
+        """The conversation with nick in the sidebar's Direct messages."""
+        return self.page.locator(f'#conversations .open-conversation[data-with="{nick}"]')
+
+    def message_to(self, nick):
+        """Open the conversation with nick from the member list of the open room."""
+        self.page.click(".members summary")
+        self.page.get_by_role("button", name=f"Message {nick} directly").click()
+        self.expect_conversation_open(nick)
+
+    def expect_conversation_open(self, nick):
+        """Expect the conversation with nick to be the one shown."""
+        expect(self.page.locator("#room-title")).to_have_text(f"@ {nick}")
+        expect(self.conversation(nick)).not_to_have_attribute("hidden", "")
+
     def listed_room(self, room):
         """A room's entry in the directory of every occupied room."""
         return self.directory.locator(f'.join-listed[data-room="{room}"]')

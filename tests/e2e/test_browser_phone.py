@@ -118,3 +118,28 @@ def test_the_member_list_names_the_person_themself(person):
     expect(members).to_have_text(["bob5", "carol5"])
     for member in members.all():
         expect(member).to_be_visible()
+
+
+def test_search_edits_and_a_direct_conversation_fit(person):
+    carol = on_a_phone(person, "carol6", "p-everyday")
+    bob = person("bob6", "p-everyday")
+    carol.send("a word to find again")
+    carol.page.get_by_role("button", name="Search", exact=True).click()
+    carol.page.fill("#search-text", "word")
+    carol.page.press("#search-text", "Enter")
+    expect(carol.page.locator("#search-results li")).to_have_count(1)
+    carol.expect_to_fit(WIDTH)
+
+    message = carol.message("p-everyday", "a word to find again")
+    message.get_by_role("button", name="Edit").click()
+    expect(message.locator(".editor")).to_be_focused()
+    carol.expect_to_fit(WIDTH)
+    message.locator(".editor").press("Escape")
+
+    bob.message_to("carol6")
+    bob.send("a private word")
+    carol.page.click("#rooms-toggle")
+    carol.listed_conversation("bob6").click()
+    carol.expect_conversation_open("bob6")
+    expect(carol.direct_texts("bob6")).to_have_text(["a private word"])
+    carol.expect_to_fit(WIDTH)

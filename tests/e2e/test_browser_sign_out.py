@@ -1,12 +1,18 @@
-"""Signing out: the front page it lands on no longer counts the person, and the rooms this
-browser kept for them are forgotten."""
+"""Signing out: the page offers to keep the nickname reserved or to release it; the front page
+it lands on no longer counts the person, and the rooms this browser kept for them are
+forgotten."""
 
+import re
+
+from chat_page import ChatPage
 from playwright.sync_api import expect
 
 
-def sign_out(chat):
-    """Press the top bar's Sign out button and wait for the form."""
+def sign_out(chat, choice="Keep it reserved"):
+    """Press the top bar's Sign out button, choose what becomes of the nickname, and wait for
+    the form."""
     chat.page.get_by_role("button", name="Sign out").click()
+    chat.page.get_by_role("dialog").get_by_role("button", name=choice).click()
     expect(chat.page.locator("#nickname")).to_be_visible()
 
 
@@ -30,3 +36,35 @@ def test_signing_out_forgets_the_rooms(person, server):
     alice.page.click("#submit")
     alice.wait_until_in("so-three")
     expect(alice.my_rooms.locator(".open-room")).to_have_text(["so-three"])
+
+
+def test_a_nickname_kept_on_signing_out_stays_reserved(person, open_page, server):
+    alice = person("alice7", "so-keep")
+    sign_out(alice)
+    expect(alice.page.locator(".flashes")).to_contain_text("stays reserved to this browser")
+    stranger = open_page("stranger")
+    stranger.goto(server.url + "/")
+    stranger.fill("#nickname", "alice7")
+    stranger.fill("#room", "so-keep")
+    stranger.click("#submit")
+    expect(stranger.locator("#nickname-error")).to_have_text(
+        "That nickname is reserved to someone else."
+    )
+
+
+def test_a_nickname_released_on_signing_out_is_free_for_anyone(person, open_page, server):
+    alice = person("alice8", "so-release")
+    sign_out(alice, "Release it")
+    expect(alice.page.locator(".flashes")).to_contain_text("released: anyone may take it now")
+    stranger = open_page("stranger")
+    stranger.goto(server.url + "/")
+    ChatPage.enter(stranger, "alice8", "so-release")
+
+
+def test_cancelling_the_sign_out_stays_in_the_chat(person):
+    alice = person("alice9", "so-cancel")
+    alice.page.get_by_role("button", name="Sign out").click()
+    alice.page.get_by_role("dialog").get_by_role("button", name="Cancel").click()
+    expect(alice.page.get_by_role("dialog")).to_be_hidden()
+    alice.send("still here")
+    expect(alice.message("so-cancel", "still here")).to_have_class(re.compile(r"\bsent\b"))
