@@ -241,8 +241,9 @@ def run_table(runs):
     """Render one line per run, with the generator's CPU to show it kept up."""
     lines = [
         "| scenario | round | system | connected | deliveries/s | p50 ms | p99 ms | lost"
-        " | server CPU s | generator busiest CPU % | load 1m | error |",
-        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+        " | server CPU s | server waiting for a core s | generator busiest CPU % | load 1m"
+        " | error |",
+        "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
     ]
     for run in runs:
         summary = run.get("summary") or {}
@@ -254,6 +255,7 @@ def run_table(runs):
             latency.get("p99"),
             summary.get("deliveries", {}).get("lost"),
             (summary.get("server") or {}).get("cpu_s"),
+            (summary.get("server") or {}).get("waited_for_cpu_s"),
             summary.get("generator", {}).get("busiest_process_cpu_percent_during_phase"),
             run.get("load_average_1m"),
         ]

@@ -42,6 +42,18 @@ def cpu_seconds(pid):
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def waited_for_cpu_seconds(pid):
+    """Return the seconds the threads of one process have spent ready to run but waiting for
+    a core (the scheduler's run delay), or 0 if it is gone."""
+    waited_ns = 0
+    for schedstat in Path(f"/proc/{pid}/task").glob("*/schedstat"):
+        try:
+            waited_ns += int(schedstat.read_text().split()[1])
+        except OSError:
+            continue
+    return waited_ns / 1e9
+
+
 class ServerMonitor:
     """Samples the summed RSS and CPU time of a server's process tree in a background thread."""
 
@@ -53,6 +65,7 @@ class ServerMonitor:
         self.rss_before_kib = self.rss_kib()
         self.rss_peak_kib = self.rss_before_kib
         self.cpu_before_s = self.cpu_s()
+        self.waited_before_s = self.waited_for_cpu_s()
         # (time.monotonic_ns(), CPU seconds so far), one per sample.
         self.cpu_samples = [(time.monotonic_ns(), self.cpu_before_s)]
 
@@ -63,6 +76,10 @@ class ServerMonitor:
     def cpu_s(self):
         """Return the CPU seconds used so far by the whole tree."""
         return sum(cpu_seconds(pid) for pid in process_tree(self.pid))
+
+    def waited_for_cpu_s(self):
+        """Return the seconds the whole tree has spent waiting for a core so far."""
+        return sum(waited_for_cpu_seconds(pid) for pid in process_tree(self.pid))
 
     def start(self):
         """Begin sampling."""
@@ -103,6 +120,8 @@ class ServerMonitor:
             "rss_end_kib": self.rss_kib(),
             "vm_hwm_kib": {pid: status_kib(pid, "VmHWM") for pid in tree},
             "cpu_s": round(self.cpu_s() - self.cpu_before_s, 2),
+            # On a shared machine: how long the server could have run but had no core.
+            "waited_for_cpu_s": round(self.waited_for_cpu_s() - self.waited_before_s, 2),
         }
 
     def _sample_until_stopped(self):
