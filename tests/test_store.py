@@ -11,6 +11,7 @@ import pytest
 
 from chat.core.store import Draft, StoreBusy, open_store
 from chat.core.store.conversations import Party
+from chat.core.store.migrations import migrations
 from chat.core.store.sqlite import SQLiteStore
 
 
@@ -162,7 +163,7 @@ def test_a_room_has_history_once_a_message_was_stored_in_it(store):
 
 
 def test_a_new_database_is_at_the_newest_schema(store):
-    assert store.schema_version() == 5
+    assert store.schema_version() == migrations("sqlite")[-1].version == 7
 
 
 # Every query on an index: the time of a read does not grow with the history.
@@ -283,6 +284,24 @@ def test_commits_leave_the_log_to_checkpoints(sqlite_store):
     assert logged > 0 and copied == logged
     for connection in (sqlite_store._writer, sqlite_store._eager_writer):
         assert connection.execute("PRAGMA wal_autocheckpoint").fetchone()[0] == 0
+
+
+def search_segments(store):
+    """Rows of SQLite's search index: one or more per segment it holds."""
+    return store._reader.execute("SELECT count(*) FROM message_search_data").fetchone()[0]
+
+
+def test_commits_leave_merging_the_search_index_to_checkpoints(sqlite_store):
+    automerge = sqlite_store._reader.execute(
+        "SELECT v FROM message_search_config WHERE k = 'automerge'"
+    ).fetchone()
+    assert automerge == (0,)
+    for n in range(12):
+        sqlite_store.save_batch([draft(f"word{n} of batch {n}")])
+    unmerged = search_segments(sqlite_store)
+    sqlite_store.checkpoint()
+    assert search_segments(sqlite_store) < unmerged
+    assert texts(sqlite_store.search("lobby", ["word7"], 10)) == ["word7 of batch 7"]
 
 
 @pytest.fixture

@@ -30,6 +30,9 @@ from .reading import ReadingQueries
 INSERTED_PLACES = ", ".join("?" for _ in INSERTED.split(","))
 # How long a connection waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
+# Search index pages merged per checkpoint: enough to keep up with a busy chat's commits, so
+# that FTS5 never has to merge inside one (its "crisis merge").
+SEARCH_MERGE_PAGES = 500
 
 
 @contextmanager
@@ -99,11 +102,16 @@ class SQLiteStore(
         return self.synchronous.upper() in ("FULL", "EXTRA")
 
     def checkpoint(self):
-        """Copy committed transactions from the log into the database file, without waiting
-        for readers or writers; return (pages in the log, pages copied). On a connection of
-        its own, so that it may run in any thread, even while the store closes."""
+        """Merge some of the search index's segments, then copy committed transactions from
+        the log into the database file without waiting for readers or writers; return (pages
+        in the log, pages copied). On a connection of its own, so that it may run in any
+        thread, even while the store closes."""
         connection = self._connect()
         try:
+            connection.execute(
+                "INSERT INTO message_search (message_search, rank) VALUES ('merge', ?)",
+                (SEARCH_MERGE_PAGES,),
+            )
             _, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         finally:
             connection.close()

@@ -1,0 +1,3 @@
+-- Nothing to change: PostgreSQL's search index (a GIN index, migration 0005) is maintained
+-- by the server, whose work never holds the chat's event loop. SQLite's 0007 moves the
+-- merging of its search index out of commits.
