@@ -33,7 +33,7 @@ CREATE UNIQUE INDEX IF NOT EXISTS message_sender_client
     ON message (sender_key, client_id) WHERE client_id IS NOT NULL;
 """
 # The migrations that followed version 2 (seq numbers).
-SINCE_VERSION_2 = ["0003_nicknames", "0004_authors_direct_and_read", "0005_search"]
+SINCE_VERSION_2 = ["0003_nicknames", "0004_authors_direct_and_read", "0005_search", "0006_pictures"]
 # (room, nick, client_id, text): the lobby and the kitchen interleaved, as people talk.
 HISTORY = [
     ("lobby", "alice", "a-1", "hello"),
@@ -129,10 +129,10 @@ def test_flask_chat_migrate_upgrades_a_first_release_database_and_then_has_nothi
     first = flask_chat(old_database, "migrate")
     assert first.returncode == 0, first.stderr
     assert "Applied 0001_message" in first.stdout and "Applied 0002_seq_and_rooms" in first.stdout
-    assert "is at version 5" in first.stdout
+    assert "is at version 6" in first.stdout
     again = flask_chat(old_database, "migrate")
     assert again.returncode == 0 and "Applied" not in again.stdout
-    assert "is at version 5" in again.stdout
+    assert "is at version 6" in again.stdout
     with contextlib.closing(sqlite3.connect(old_database)) as database:
         seqs = database.execute("SELECT seq FROM message WHERE room = 'lobby' ORDER BY id")
         assert [seq for (seq,) in seqs] == [1, 2, 3, 4]

@@ -28,6 +28,7 @@ from .base import (
 from .conversations import ConversationQueries
 from .edits import EditQueries
 from .nicknames import NicknameQueries
+from .pictures import PictureQueries
 from .reading import ReadingQueries
 
 # Any number, the same in every process: the lock a schema upgrade holds.
@@ -40,7 +41,7 @@ RETRIED = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
 class PostgresStore(
-    HistoryStore, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries
+    HistoryStore, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries, PictureQueries
 ):
     """History in a PostgreSQL database; opening it brings its schema up to date."""
 
@@ -140,7 +141,7 @@ class PostgresStore(
         rows = cursor.execute(
             f"INSERT INTO message ({INSERTED})"
             " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
-            " %s::bigint[], %s::text[], %s::text[], %s::bigint[])"
+            " %s::bigint[], %s::text[], %s::text[], %s::text[], %s::bigint[])"
             f" {RESEND_IGNORED} RETURNING {COLUMNS}",
             [list(column) for column in columns],
         ).fetchall()
@@ -244,6 +245,9 @@ class PostgresStore(
     def _query(self, sql, parameters):
         """The rows of a read-only statement written with '?' placeholders."""
         return self._read(sql.replace("?", "%s"), parameters)
+
+    # Its waits yield: a long read holds up its own caller only.
+    _query_apart = _query
 
     def _change(self, sql, parameters):
         """The rows a writing statement written with '?' placeholders returns, committed on
