@@ -7,6 +7,7 @@ import { Directory } from './directory.js';
 import { initDrawer } from './drawer.js';
 import { MembersPanel } from './members.js';
 import { Outbox } from './outbox.js';
+import { PictureAttacher } from './pictures.js';
 import {
   element, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
 } from './render.js';
@@ -76,6 +77,13 @@ const composer = new Composer({
     if (activeRoom) saved.saveDraft(activeRoom, composer.text);
     noteTyping();
   },
+});
+const pictures = new PictureAttacher({
+  form: messageForm,
+  box: messageInput,
+  dropZone: document.querySelector('.conversation'),
+  csrfToken: app.dataset.csrfToken,
+  maxBytes: Number(app.dataset.pictureMaxBytes),
 });
 const socket = io({
   transports: ['websocket', 'polling'],
@@ -434,12 +442,14 @@ async function sendTyping(room, active) {
 messageForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const { text } = composer;
-  if (!text.trim() || !activeRoom) return;
-  const refusal = composer.refusal();
+  const image = pictures.attached;
+  if ((!text.trim() && !image && !pictures.request) || !activeRoom) return;
+  const refusal = composer.refusal() ?? pictures.refusal();
   sendError.textContent = refusal ?? '';
   if (refusal) return;
   stopTyping();
-  outbox.send(activeRoom, text);
+  outbox.send(activeRoom, text, image);
+  pictures.clear();
   composer.clear();
   saved.saveDraft(activeRoom, '');
 });

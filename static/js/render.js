@@ -1,5 +1,6 @@
 // DOM helpers: every piece of user-supplied text goes through textContent, never HTML.
 import { clockTime, dayKey, dayLabel, fullDay, fullTime } from './dates.js';
+import { pictureFigure } from './pictures.js';
 
 export function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -68,6 +69,7 @@ export function messageItem(message, own) {
   const text = element('p', 'text', message.text);
   text.dir = 'auto';
   item.append(meta, text);
+  if (message.image) item.append(pictureFigure(message.image, message.nick));
   if (message.id !== undefined) item.dataset.id = String(message.id);
   return dated(item, message.ts);
 }
