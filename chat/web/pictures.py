@@ -37,10 +37,9 @@ FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 class Refused(Exception):
     """An upload refused with an HTTP status; the message says why."""
 
-    def __init__(self, status, reason, **headers):
+    def __init__(self, status, reason):
         super().__init__(reason)
         self.status = status
-        self.headers = headers
 
 
 @bp.route("", methods=("POST",))
@@ -53,7 +52,7 @@ def upload():
         data = _body()
         shown = services().pictures.upload(data, holder)
     except Refused as refused:
-        return _refusal(refused.status, str(refused), refused.headers)
+        return _refusal(refused.status, str(refused))
     except images.ImageTooLarge as error:
         return _refusal(413, str(error))
     except images.NotAnImage as error:
@@ -107,7 +106,7 @@ def _check_length():
     if request.content_length is None:
         raise Refused(411, "Send the file's length (Content-Length).")
     if request.content_length > max_bytes:
-        raise Refused(413, images.too_many_bytes(max_bytes), Connection="close")
+        raise Refused(413, images.too_many_bytes(max_bytes))
 
 
 def _body():
@@ -116,7 +115,7 @@ def _body():
     try:
         return pictures.received(request.stream.read, request.content_length)
     except UploadIncomplete as error:
-        raise Refused(408, str(error), Connection="close") from None
+        raise Refused(408, str(error)) from None
 
 
 def _refusal(status, reason, headers=None):
