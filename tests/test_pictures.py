@@ -320,3 +320,20 @@ def test_a_message_its_author_deletes_takes_its_picture_out_of_history(browser):
     assert alice.socket.emit("delete message", {"id": ack["id"]}, callback=True)["ok"]
     history = bob.socket.emit("join", {"room": "lobby"}, callback=True)["history"]
     assert all("image" not in message for message in history)
+
+
+OPERATOR_TOKEN = "operators-only-0123456789"
+
+
+@pytest.mark.parametrize("settings", [{"RATE_LIMIT": 0, "ADMIN_TOKEN": OPERATOR_TOKEN}])
+def test_a_message_an_operator_removes_takes_its_picture_out_of_history(app, browser):
+    alice, bob = browser("alice"), browser("bob")
+    image = alice.upload(png()).get_json()["image"]
+    ack = alice.send(text="unwelcome", image=image["name"])
+    operator = socketio.test_client(app, namespace="/admin", auth={"token": OPERATOR_TOKEN})
+    removal = operator.emit("remove", {"id": ack["id"]}, namespace="/admin", callback=True)
+    assert removal["ok"]
+    assert {"id": ack["id"], "room": "lobby"} in bob.received("message removed")
+    history = bob.socket.emit("join", {"room": "lobby"}, callback=True)["history"]
+    assert all("image" not in message for message in history)
+    operator.disconnect(namespace="/admin")
