@@ -224,7 +224,7 @@ class PostgresStore(
         for pool in (self._writers, self._readers):
             pool.close()
 
-    def _read(self, sql, parameters):
+    def _read(self, sql, parameters, binary=False):
         """Run a read-only query on a pooled connection; HistoryUnavailable when the server
         does not answer.
 
@@ -236,7 +236,7 @@ class PostgresStore(
             connection = None
             try:
                 with self._readers.connection() as connection:
-                    return connection.execute(sql, parameters).fetchall()
+                    return connection.execute(sql, parameters, binary=binary).fetchall()
             except psycopg.OperationalError as error:
                 if attempt or connection is None or not connection.broken:
                     raise HistoryUnavailable(str(error)) from error
@@ -246,8 +246,11 @@ class PostgresStore(
         """The rows of a read-only statement written with '?' placeholders."""
         return self._read(sql.replace("?", "%s"), parameters)
 
-    # Its waits yield: a long read holds up its own caller only.
-    _query_apart = _query
+    def _query_apart(self, sql, parameters):
+        """The rows of a read-only statement written with '?' placeholders, in PostgreSQL's
+        binary format: a picture's megabytes arrive as they are, not spelled out in hex for
+        the event loop to decode (a tenth of the time). Its waits yield, as every read's."""
+        return self._read(sql.replace("?", "%s"), parameters, binary=True)
 
     def _change(self, sql, parameters):
         """The rows a writing statement written with '?' placeholders returns, committed on
