@@ -215,6 +215,18 @@ def test_uploads_beyond_the_persons_rate_are_refused_with_when_to_retry(browser)
     assert browser("bob").upload(png()).status_code == 201, "others are not held up"
 
 
+def test_an_upload_the_database_cannot_take_is_refused_as_unavailable(app, browser, monkeypatch):
+    alice = browser("alice")
+
+    def failing(*_arguments):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(app.extensions["chat"].store, "save_picture", failing)
+    response = alice.upload(png())
+    assert response.status_code == 503
+    assert response.get_json()["error"].startswith("Pictures cannot be reached right now")
+
+
 # Serving
 
 

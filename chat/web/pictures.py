@@ -6,6 +6,7 @@ An upload is only stored: a `chat message` or `direct message` with its `image` 
 (chat/realtime/pictures.py).
 """
 
+import math
 import re
 
 from flask import Blueprint, jsonify, request, session
@@ -13,7 +14,9 @@ from flask_wtf.csrf import CSRFError
 
 from ..core import images, names
 from ..core.pictures import TooManyUploads, UploadIncomplete
+from ..core.store import HistoryUnavailable
 from ..core.store.pictures import PATH
+from ..core.writer import StoreUnavailable
 from ..extensions import csrf
 from ..realtime import people
 from ..services import services
@@ -30,6 +33,8 @@ NAME = re.compile(r"[0-9a-f]{64}")
 CACHED = "public, max-age=31536000, immutable"
 # A picture opened on its own is shown, never run: no script, no plug-in, no form, no frame.
 PICTURE_POLICY = "default-src 'none'; style-src 'unsafe-inline'; sandbox"
+NO_SUCH_PICTURE = "There is no such picture."
+UNAVAILABLE = "Pictures cannot be reached right now; try again in a moment."
 # Bodies that Flask would parse as a form, reading them whole: an upload is the file's bytes.
 FORMS = ("multipart/form-data", "application/x-www-form-urlencoded")
 
@@ -60,8 +65,9 @@ def upload():
     except images.ImageRefused as error:
         return _refusal(422, str(error))
     except TooManyUploads as error:
-        retry_after = round(error.retry_after, 3)
-        return _refusal(429, str(error), {"Retry-After": str(max(1, round(retry_after)))})
+        return _refusal(429, str(error), {"Retry-After": str(math.ceil(error.retry_after))})
+    except (StoreUnavailable, HistoryUnavailable):
+        return _refusal(503, UNAVAILABLE)
     return jsonify({"ok": True, "image": shown.public()}), 201
 
 
@@ -137,12 +143,17 @@ def thumbnail(name):
 
 def _served(name, thumbnail):
     """A picture's bytes with its type, cached for good under its name; 404 when unknown."""
+    if not NAME.fullmatch(name):
+        return _refusal(404, NO_SUCH_PICTURE)
     etag = f"{name}-thumbnail" if thumbnail else name
-    if NAME.fullmatch(name) and request.if_none_match.contains(etag):
+    if request.if_none_match.contains(etag):
         return "", 304, _served_headers(etag)
-    found = services().pictures.served(name, thumbnail) if NAME.fullmatch(name) else None
+    try:
+        found = services().pictures.served(name, thumbnail)
+    except HistoryUnavailable:
+        return _refusal(503, UNAVAILABLE)
     if found is None:
-        return _refusal(404, "There is no such picture.")
+        return _refusal(404, NO_SUCH_PICTURE)
     return found.data, 200, {"Content-Type": found.content_type, **_served_headers(etag)}
 
 
