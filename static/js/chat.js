@@ -203,6 +203,7 @@ function enableInput(enabled) {
   [messageInput, messageSubmit, joinInput, joinSubmit].forEach((control) => {
     control.disabled = !enabled;
   });
+  pictures.enable(enabled);
 }
 
 function whyStopped(reason) {

@@ -87,6 +87,7 @@ export class PictureAttacher {
     this.maxBytes = maxBytes;
     this.request = null;
     this.attached = null;
+    this.enabled = true;
     this.tray = element('div', 'picture-tray');
     this.tray.hidden = true;
     this.error = element('p', 'error picture-error');
@@ -139,6 +140,13 @@ export class PictureAttacher {
     });
   }
 
+  // While the page takes no input (its person removed, or the connection given up), it takes
+  // no picture either.
+  enable(enabled) {
+    this.enabled = enabled;
+    this.pick.disabled = !enabled;
+  }
+
   // Why the message cannot be sent yet, or null.
   refusal() {
     return this.request ? 'Wait until the picture has uploaded, or cancel it.' : null;
@@ -146,6 +154,7 @@ export class PictureAttacher {
 
   // Upload a file in place of any picture waiting; refuse at once what the server would.
   take(file) {
+    if (!this.enabled) return;
     this.clear();
     if (!TYPES.includes(file.type)) this.fail(NOT_AN_IMAGE);
     else if (file.size > this.maxBytes) {
