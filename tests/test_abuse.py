@@ -408,10 +408,16 @@ def test_an_oversize_frame_closes_only_its_own_connection(server):
 
 def test_a_message_split_into_small_frames_is_capped_as_a_whole(server):
     attacker = raw_socket(server, "fragments")
+    # Whole, the two pieces would make a harmless event, which the server would read and keep
+    # the connection for.
     piece = b"x" * (Config.MAX_HTTP_BUFFER_SIZE // 2 + 1)
-    attacker.send_frame(websocket.ABNF(fin=0, opcode=websocket.ABNF.OPCODE_TEXT, data=b"4" + piece))
-    attacker.send_frame(websocket.ABNF(fin=0, opcode=websocket.ABNF.OPCODE_CONT, data=piece))
-    assert close_code(attacker) == 1009
+    first, second = b'42["x","' + piece, piece + b'"]'
+    attacker.send_frame(websocket.ABNF(fin=0, opcode=websocket.ABNF.OPCODE_TEXT, data=first))
+    attacker.send_frame(websocket.ABNF(fin=1, opcode=websocket.ABNF.OPCODE_CONT, data=second))
+    # The server closes with 1009 before reading the rest of the second piece; the kernel
+    # then answers that unread rest with a reset, which can reach the client before it reads
+    # the close frame.
+    assert close_code(attacker) in (1009, None)
     assert_others_keep_chatting(server, "fragments")
 
 

@@ -12,6 +12,7 @@ from deploy_servers import RedisServer
 
 from chat.cluster.link import RedisLink, RedisUnavailable
 from chat.cluster.shared_presence import PREFIX, SharedPresence
+from chat.core.names import comparison_key
 from chat.runtime import Runtime
 
 pytestmark = pytest.mark.timeout(60)
@@ -63,6 +64,13 @@ def test_a_nickname_held_in_one_process_is_refused_to_others_in_another(processe
     # The same owner (another tab) may hold it there too; it was online already.
     assert two.claim("s3", "alice", "owner-a") == (True, False)
     assert two.claim("s4", "bob", "owner-b") == (True, True)
+
+
+def test_the_nickname_held_under_a_key_is_told_as_spelled_in_any_process(processes):
+    one, two = processes(), processes()
+    one.claim("s1", "Alice", "owner-a")
+    assert two.online_as(comparison_key("aLiCe")) == "Alice"
+    assert two.online_as(comparison_key("nobody")) is None
 
 
 def test_members_and_the_directory_cover_every_process(processes):
@@ -191,6 +199,7 @@ def test_while_redis_does_not_answer_a_process_answers_alone_and_refuses_new_nic
     with frozen(queue):
         assert one.members("lobby", 10).names == ["alice"]
         assert one.holder("bob") is None and one.holder("alice") == "owner-a"
+        assert one.online_as(comparison_key("ALICE")) == "alice"
         with pytest.raises(RedisUnavailable):
             one.claim("s3", "carol", "owner-c")
         assert one.claim("s4", "Alice", "owner-a") == (True, False)

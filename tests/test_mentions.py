@@ -5,15 +5,17 @@ import pytest
 from inbox import received
 
 from chat.core.mentions import MAX_MENTIONS, mentioned
+from chat.core.names import comparison_key
 
 
 def send(socket, room, text):
     return socket.emit("chat message", {"room": room, "text": text}, callback=True)
 
 
-def mentions_of(text, members=("alice", "Bob"), reserved=None):
-    """What a text mentions in a room of `members`, with `reserved` ({key: nick}) elsewhere."""
-    return mentioned(text, lambda: list(members), (reserved or {}).get)
+def mentions_of(text, online=("alice", "Bob"), reserved=None):
+    """What a text mentions with `online` nicknames held, and `reserved` ({key: nick})."""
+    held = {comparison_key(nick): nick for nick in online}
+    return mentioned(text, lambda key: held.get(key) or (reserved or {}).get(key))
 
 
 # The rules, on their own
@@ -33,25 +35,25 @@ def mentions_of(text, members=("alice", "Bob"), reserved=None):
         ("no mention at all", ()),
     ],
 )
-def test_a_mention_names_a_member_as_they_spell_their_nickname(text, expected):
+def test_a_mention_names_someone_as_they_spell_their_nickname(text, expected):
     assert mentions_of(text) == expected
 
 
-def test_a_reserved_nickname_outside_the_room_is_mentioned_too():
+def test_a_reserved_nickname_of_someone_away_is_mentioned_too():
     assert mentions_of("ask @carol", reserved={"carol": "Carol"}) == ("Carol",)
 
 
-def test_members_are_not_asked_for_when_nobody_is_mentioned():
-    def members():
-        raise AssertionError("members asked for")
+def test_nobody_is_looked_up_when_nobody_is_mentioned():
+    def nick_of(key):
+        raise AssertionError(f"{key} looked up")
 
-    assert mentioned("plain text, no at sign", members, {}.get) == ()
+    assert mentioned("plain text, no at sign", nick_of) == ()
 
 
 def test_a_text_is_read_for_a_bounded_number_of_mentions():
     looked_up = []
     text = " ".join(f"@user{n}" for n in range(50))
-    mentioned(text, list, lambda key: looked_up.append(key))
+    mentioned(text, looked_up.append)
     assert len(looked_up) == MAX_MENTIONS
 
 

@@ -17,6 +17,8 @@ import socketio
 from deploy_servers import RedisServer
 from servers import GunicornServer
 
+from chat.realtime.events import RESERVED
+
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(120)]
 
 # "Within a few seconds": what every answer must beat while Redis does not answer.
@@ -377,7 +379,7 @@ def test_join_while_redis_is_down_acks_what_happened_and_is_shared_once_it_is_ba
         RECOVERY,
     )
     _, refusal = refusal_within_seconds(cluster.two, "Alice", key="an-impostor")
-    assert refusal == {"message": "Nickname 'Alice' is already in use."}
+    assert refusal == {"message": RESERVED.format("Alice")}
     assert bob.call("chat message", {"room": "kitchen", "text": "hello alice"})["ok"]
     alice.wait_until(lambda: "hello alice" in alice.texts("kitchen"), "bob's message", RECOVERY)
     assert alice.call("chat message", {"room": "kitchen", "text": "hello bob"})["ok"]

@@ -150,9 +150,24 @@ class SharedPresence(Presence):
 
     def holder(self, nick):
         """The owner holding a nickname in any live process, or None when it is free."""
-        arguments = [PREFIX, names.comparison_key(nick)]
-        here = functools.partial(super().holder, nick)
-        return self._everywhere(here, self._holder, args=arguments)
+        held = self._held(names.comparison_key(nick))
+        return held and held[0]
+
+    def online_as(self, key):
+        """The nickname held under a comparison key in any live process, as its holder spells
+        it, or None."""
+        held = self._held(key)
+        return held and held[1]
+
+    def _held(self, key):
+        """[owner, nickname] of whoever holds a comparison key in a live process (in this one
+        while Redis is unreachable), or None."""
+        try:
+            answer = self.link.call(self._holder, args=[PREFIX, key])
+        except RedisUnavailable:
+            nick = super().online_as(key)
+            return None if nick is None else [super().holder(nick), nick]
+        return None if answer is None else json.loads(answer)
 
     def members(self, room, limit, after=None):
         """A MembersPage of a room across the processes: up to limit nicknames in list order,

@@ -2,8 +2,9 @@
 highlight it and notify them.
 
 A mention is matched by comparison key (chat/core/names.py), so `@ALICE` or `@аlice` (a
-Cyrillic a) mention alice; it names a member of the room, or else a reserved nickname, as
-that person spells it. A text is read for at most MAX_MENTIONS of them, each looked up once.
+Cyrillic a) mention alice; it names someone online under that nickname, or else the holder
+of a reserved one, as that person spells it. A text is read for at most MAX_MENTIONS of them,
+each looked up once by its key: the cost does not grow with the size of the room.
 """
 
 import re
@@ -15,19 +16,12 @@ MAX_MENTIONS = 10
 _MENTION = re.compile(r"(?<![\w@])@([\w.\-]+)")
 
 
-def mentioned(text, members, reserved_nick):
-    """The nicknames a text mentions, in order, each once.
-
-    `members()` gives the room's members (asked only when the text has an '@'), and
-    `reserved_nick(key)` the nickname reserved under a comparison key, or None.
-    """
-    keys = _keys(text)
-    if not keys:
-        return ()
-    present = {names.comparison_key(member): member for member in members()}
+def mentioned(text, nick_of):
+    """The nicknames a text mentions, in order, each once; `nick_of(key)` gives the nickname
+    someone holds under a comparison key, as they spell it, or None."""
     found = []
-    for spellings in keys:
-        nick = _first(spellings, lambda key: present.get(key) or reserved_nick(key))
+    for spellings in _keys(text):
+        nick = _first(spellings, nick_of)
         if nick is not None and nick not in found:
             found.append(nick)
     return tuple(found)

@@ -42,6 +42,7 @@ class _Socket:
 @dataclass
 class _Holder:
     owner: str
+    nick: str
     sockets: int = 0
 
 
@@ -79,7 +80,7 @@ class Presence:
         """Register a socket under nick for owner; return (admitted, first socket of nick)."""
         key = names.comparison_key(nick)
         with self._lock:
-            holder = self._owners.setdefault(key, _Holder(owner))
+            holder = self._owners.setdefault(key, _Holder(owner, nick))
             if holder.owner != owner:
                 return False, False
             holder.sockets += 1
@@ -169,6 +170,11 @@ class Presence:
         """The owner holding a nickname, or None when it is free."""
         holder = self._owners.get(names.comparison_key(nick))
         return holder.owner if holder else None
+
+    def online_as(self, key):
+        """The nickname held under a comparison key, as its holder spells it, or None."""
+        holder = self._owners.get(key)
+        return holder.nick if holder else None
 
     def members(self, room, limit, after=None):
         """A MembersPage of a room: up to limit nicknames, in list order (case-insensitive),

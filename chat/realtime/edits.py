@@ -26,7 +26,7 @@ def edit_message(data):
     if found is None or found[1] != me.holder:
         raise payloads.BadPayload(NOT_YOURS.format(message_id))
     room = found[0]["room"]
-    mentions = () if direct.is_direct(room) else mentions_in(room, text)
+    mentions = () if direct.is_direct(room) else mentions_in(text)
     edited = chat.writer.call(
         chat.store.edit, message_id, me.holder, text, mentions, int(time.time() * 1000)
     )

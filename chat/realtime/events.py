@@ -359,7 +359,7 @@ def chat_message(data):
         ts=int(time.time() * 1000),
         client_id=payloads.client_id(data),
         sender=people.me().holder,
-        mentions=mentions_in(room, text),
+        mentions=mentions_in(text),
         image=image,
     )
     saved = chat.writer.save(draft)
@@ -376,11 +376,12 @@ def chat_message(data):
     }
 
 
-def mentions_in(room, text):
-    """The nicknames a message for room mentions: its members', else reserved ones."""
+def mentions_in(text):
+    """The nicknames a message mentions: held online, else reserved."""
     chat = services()
-    members = functools.partial(chat.presence.members, room)
-    return mentions.mentioned(text, members, chat.identities.reserved_nick)
+    return mentions.mentioned(
+        text, lambda key: chat.presence.online_as(key) or chat.identities.reserved_nick(key)
+    )
 
 
 @acknowledged

@@ -135,22 +135,6 @@ class HistoryStore(ABC):
         """Delete one message; return it, or None when there was none."""
 
     @abstractmethod
-    def recent(self, room, limit):
-        """The last `limit` messages of a room, oldest first."""
-
-    @abstractmethod
-    def after(self, room, after_id, limit):
-        """Up to `limit` messages of a room with an id above `after_id`, in id order."""
-
-    @abstractmethod
-    def after_seq(self, room, after_seq, limit):
-        """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
-
-    @abstractmethod
-    def before_seq(self, room, before_seq, limit):
-        """The last `limit` messages of a room with a seq below `before_seq`, in seq order."""
-
-    @abstractmethod
     def has_history(self, room):
         """Whether a room has ever had a message stored."""
 

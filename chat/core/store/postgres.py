@@ -27,6 +27,7 @@ from .base import (
 )
 from .conversations import ConversationQueries
 from .edits import EditQueries
+from .messages import MessageQueries
 from .nicknames import NicknameQueries
 from .pictures import PictureQueries
 from .reading import ReadingQueries
@@ -41,7 +42,13 @@ RETRIED = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
 class PostgresStore(
-    HistoryStore, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries, PictureQueries
+    HistoryStore,
+    MessageQueries,
+    NicknameQueries,
+    ReadingQueries,
+    ConversationQueries,
+    EditQueries,
+    PictureQueries,
 ):
     """History in a PostgreSQL database; opening it brings its schema up to date."""
 
@@ -157,39 +164,6 @@ class PostgresStore(
                 f"DELETE FROM message WHERE id = %s RETURNING {COLUMNS}", (message_id,)
             ).fetchone()
         return as_message(row) if row else None
-
-    def recent(self, room, limit):
-        """The last `limit` messages of a room, oldest first."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = %s ORDER BY seq DESC LIMIT %s",
-            (room, limit),
-        )
-        return [as_message(row) for row in reversed(rows)]
-
-    def after(self, room, after_id, limit):
-        """Up to `limit` messages of a room with an id above `after_id`, in id order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = %s AND id > %s ORDER BY id LIMIT %s",
-            (room, after_id, limit),
-        )
-        return [as_message(row) for row in rows]
-
-    def after_seq(self, room, after_seq, limit):
-        """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = %s AND seq > %s ORDER BY seq LIMIT %s",
-            (room, after_seq, limit),
-        )
-        return [as_message(row) for row in rows]
-
-    def before_seq(self, room, before_seq, limit):
-        """The last `limit` messages of a room with a seq below `before_seq`, in seq order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = %s AND seq < %s"
-            " ORDER BY seq DESC LIMIT %s",
-            (room, before_seq, limit),
-        )
-        return [as_message(row) for row in reversed(rows)]
 
     def has_history(self, room):
         """Whether a room has ever had a message stored."""

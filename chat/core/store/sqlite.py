@@ -23,6 +23,7 @@ from .base import (
 )
 from .conversations import ConversationQueries
 from .edits import EditQueries
+from .messages import MessageQueries
 from .nicknames import NicknameQueries
 from .pictures import PictureQueries
 from .reading import ReadingQueries
@@ -47,7 +48,13 @@ def _transaction(connection):
 
 
 class SQLiteStore(
-    HistoryStore, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries, PictureQueries
+    HistoryStore,
+    MessageQueries,
+    NicknameQueries,
+    ReadingQueries,
+    ConversationQueries,
+    EditQueries,
+    PictureQueries,
 ):
     """History in one SQLite file; opening it brings its schema up to date."""
 
@@ -164,38 +171,6 @@ class SQLiteStore(
                 f"DELETE FROM message WHERE id = ? RETURNING {COLUMNS}", (message_id,)
             ).fetchone()
         return as_message(row) if row else None
-
-    def recent(self, room, limit):
-        """The last `limit` messages of a room, oldest first."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = ? ORDER BY seq DESC LIMIT ?",
-            (room, limit),
-        )
-        return [as_message(row) for row in reversed(rows)]
-
-    def after(self, room, after_id, limit):
-        """Up to `limit` messages of a room with an id above `after_id`, in id order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = ? AND id > ? ORDER BY id LIMIT ?",
-            (room, after_id, limit),
-        )
-        return [as_message(row) for row in rows]
-
-    def after_seq(self, room, after_seq, limit):
-        """Up to `limit` messages of a room with a seq above `after_seq`, in seq order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = ? AND seq > ? ORDER BY seq LIMIT ?",
-            (room, after_seq, limit),
-        )
-        return [as_message(row) for row in rows]
-
-    def before_seq(self, room, before_seq, limit):
-        """The last `limit` messages of a room with a seq below `before_seq`, in seq order."""
-        rows = self._read(
-            f"SELECT {COLUMNS} FROM message WHERE room = ? AND seq < ? ORDER BY seq DESC LIMIT ?",
-            (room, before_seq, limit),
-        )
-        return [as_message(row) for row in reversed(rows)]
 
     def has_history(self, room):
         """Whether a room has ever had a message stored."""
