@@ -172,3 +172,23 @@ def test_an_upload_can_be_cancelled_while_it_runs(person):
     expect(alice.page.locator(".picture-error")).to_be_hidden()
     alice.message_box.press("Enter")
     expect(alice.messages("rp-cancel")).to_have_count(0)
+
+
+PHONE = {"width": 360, "height": 740}
+
+
+def test_on_a_phone_a_wide_picture_its_upload_and_its_full_view_fit_the_screen(person):
+    alice = person("alicephone", "rp-phone", viewport=PHONE)
+    paste(alice, png_base64(1600, 400, "slateblue"))
+    expect(alice.page.locator(".picture-tray .picture-preview")).to_be_visible()
+    alice.expect_to_fit(360)
+    alice.message_box.press("Enter")
+    opener = alice.messages("rp-phone").locator("button.picture-open")
+    expect(opener.locator("img")).to_have_js_property("complete", True)
+    alice.expect_to_fit(360)
+    opener.click()
+    full = alice.page.locator("dialog.picture-view img.picture-full")
+    expect(full).to_have_js_property("naturalWidth", 1600)
+    assert full.bounding_box()["width"] <= 360
+    alice.page.keyboard.press("Escape")
+    expect(alice.page.locator("dialog.picture-view")).to_be_hidden()
