@@ -17,8 +17,8 @@ from servers import GunicornServer
 
 pytestmark = pytest.mark.timeout(120)
 
-# A picture that takes the server seconds to decode and re-encode (9 million pixels).
-BIG_SIDE = 3000
+# A picture that takes the server seconds to decode and re-encode (25 million pixels).
+BIG_SIDE = 5000
 # How often the writer speaks while the picture is processed.
 SPEAK_EVERY = 0.02
 MOST_MESSAGES = 1000
