@@ -14,6 +14,7 @@ from .cluster.shared_presence import SharedPresence, is_redis
 from .config import Config
 from .core import store as history
 from .core.identities import Identities
+from .core.pictures import Pictures
 from .core.presence import Presence
 from .core.ratelimit import Quotas, RateLimiter
 from .core.stalls import StallWatch
@@ -29,7 +30,7 @@ from .transport.body_limit import BodyLimit
 from .transport.compression import DeclineCompression
 from .transport.guards import close_connection
 from .transport.hosts import AllowedHosts
-from .web import admin_views, views
+from .web import admin_views, pictures, views
 from .web.security import SecurityHeaders
 from .web.sessions import ChatSessionInterface
 
@@ -79,6 +80,7 @@ def create_app(test_config=None):
 
     events.register(socketio, nicknames, direct, edits, reading, search)
     app.register_blueprint(views.bp)
+    app.register_blueprint(pictures.bp)
     if admin.init_app(app, _kick_orders(app, link), _shared_figures(app, link)):
         app.register_blueprint(admin_views.bp)
     app.cli.add_command(cli.chat)
@@ -118,7 +120,10 @@ def _init_socketio(app):
     transport_status = transport.harden(
         socketio.server, app.config["FAST_TRANSPORT"], app.config["OPENING_SESSIONS_PER_ADDRESS"]
     )
-    app.wsgi_app = BodyLimit(app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"])
+    # Uploads of pictures are bounded by their view (chat/web/pictures.py).
+    app.wsgi_app = BodyLimit(
+        app.wsgi_app, app.config["MAX_HTTP_BUFFER_SIZE"], own_bounds=(pictures.UPLOAD_PATH,)
+    )
     if not app.config["WEBSOCKET_COMPRESSION"]:
         app.wsgi_app = DeclineCompression(app.wsgi_app)
     return transport_status
@@ -158,7 +163,18 @@ def _init_services(app, runtime, link, transport_status):
         reclaims=nicknames.Reclaims(
             presence, OrdersChannel(link, RECLAIM_ORDERS) if link is not None else None
         ),
+        pictures=_pictures(app.config, store, writer, runtime),
     )
+
+
+def _pictures(config, store, writer, runtime):
+    """Uploads of pictures within the configured limits."""
+    limits = (
+        config["PICTURE_MAX_BYTES"],
+        config["PICTURE_MAX_PIXELS"],
+        config["PICTURE_READ_SECONDS"],
+    )
+    return Pictures(store, writer, runtime, limits, Quotas.for_picture_uploads(config))
 
 
 def _watched_stalls(config, runtime):

@@ -80,6 +80,14 @@ class Config:
     ROOMS_CREATED_PER_USER = 10
     ROOMS_CREATED_PER_ADDRESS = 30
     ROOM_CREATION_WINDOW = 600
+    # Pictures (chat/core/images.py): the largest upload in bytes; the most pixels, every
+    # frame of an animation counted, checked before decoding (a decompression bomb's); uploads
+    # per person per second, sustained and as a burst; seconds an upload may take to arrive.
+    PICTURE_MAX_BYTES = 10_000_000
+    PICTURE_MAX_PIXELS = 40_000_000
+    PICTURE_RATE_LIMIT = 0.2
+    PICTURE_RATE_BURST = 5
+    PICTURE_READ_SECONDS = 60
     PING_INTERVAL = 25
     PING_TIMEOUT = 20
     # Days a nickname stays reserved to the browser session or client key that last held it,

@@ -5,6 +5,7 @@ Only the entry points (`app.py`, gunicorn's eventlet worker) import and patch ev
 this module merely looks at whether they did, so the async mode stays switchable.
 """
 
+import contextlib
 import importlib
 import sys
 from collections.abc import Callable
@@ -33,6 +34,10 @@ class Runtime:
     queue_empty: type
     make_event: Callable
     run_blocking: Callable
+    time_limit: Callable
+
+    class Expired(Exception):
+        """Work given a time limit (`time_limit(seconds)`) did not finish within it."""
 
     @classmethod
     def of(cls, engine):
@@ -45,6 +50,7 @@ class Runtime:
             queue_empty=engine.get_queue_empty_exception(),
             make_event=engine.create_event,
             run_blocking=blocking_runner(engine.async_mode),
+            time_limit=time_limiter(engine.async_mode),
         )
 
 
@@ -57,6 +63,19 @@ def blocking_runner(async_mode):
     if async_mode == "eventlet":
         return importlib.import_module("eventlet.tpool").execute
     return _call
+
+
+def time_limiter(async_mode):
+    """A function giving a context manager that raises Runtime.Expired in its block once
+    `seconds` have passed, at the block's next wait (a read from a client, say).
+
+    Under eventlet a waiting green thread costs little but is held for as long as its client
+    likes; under threading nothing can interrupt a thread's wait, and the limit is none.
+    """
+    if async_mode == "eventlet":
+        timeout = importlib.import_module("eventlet").Timeout
+        return lambda seconds: timeout(seconds, Runtime.Expired)
+    return lambda seconds: contextlib.nullcontext()
 
 
 def _call(function):

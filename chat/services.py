@@ -12,6 +12,7 @@ if TYPE_CHECKING:
     from flask import Config
 
     from .core.identities import Identities
+    from .core.pictures import Pictures
     from .core.presence import Presence
     from .core.ratelimit import Quotas, RateLimiter
     from .core.stats import Stats
@@ -45,6 +46,8 @@ class Services:
     identities: Identities
     # Drops a reclaimed nickname's former sockets, on every process.
     reclaims: Reclaims
+    # Pictures uploaded, announced and served.
+    pictures: Pictures
 
 
 def services() -> Services:

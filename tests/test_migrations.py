@@ -37,6 +37,7 @@ SINCE_VERSION_2 = [
     "0003_nicknames",
     "0004_authors_direct_and_read",
     "0005_search",
+    "0006_pictures",
     "0007_search_merged_apart",
 ]
 # (room, nick, client_id, text): the lobby and the kitchen interleaved, as people talk.

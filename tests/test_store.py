@@ -2,13 +2,16 @@
 idempotent saves, persistence, and every query on an index."""
 
 import contextlib
+import io
 import sqlite3
 import threading
 import time
 
 import psycopg
 import pytest
+from PIL import Image
 
+from chat.core.images import process
 from chat.core.store import Draft, StoreBusy, open_store
 from chat.core.store.conversations import Party
 from chat.core.store.migrations import migrations
@@ -204,6 +207,18 @@ def exercise_people(store):
     [(message, _)] = [store.authored(5)]
     store.edit(message["id"], None, "edited", (), 5)
     store.delete_authored(message["id"], None)
+    exercise_pictures(store)
+
+
+def exercise_pictures(store):
+    """Every call of pictures: saved, checked for an announce, served."""
+    output = io.BytesIO()
+    Image.new("RGB", (8, 8), "red").save(output, "PNG")
+    picture = process(output.getvalue(), max_bytes=100_000, max_pixels=100)
+    shown = store.save_picture(picture, "h-a", 1000)
+    store.uploaded_picture(shown.name, "h-a")
+    store.picture_data(shown.name)
+    store.picture_data(shown.name, thumbnail=True)
 
 
 def test_every_sqlite_query_searches_an_index(sqlite_store, monkeypatch):
@@ -258,7 +273,7 @@ def test_every_postgres_query_uses_an_index(postgres, postgres_database):
     store.close()
     plans = [plan for plan in postgres.plans(name) if "schema_migration" not in plan]
     assert len(plans) > 5
-    tables = ("message", "room", "nickname", "read_marker", "direct_party")
+    tables = ("message", "room", "nickname", "read_marker", "direct_party", "picture")
     for plan in plans:
         assert not [table for table in tables if f"Seq Scan on {table}" in plan], plan
 

@@ -133,6 +133,14 @@ class Identities:
             return None
         return reservation
 
+    def holder_for(self, nick, owner):
+        """The holder of nick when it is reserved to owner, as a connect under nick by owner
+        would find it (however long ago owner was last seen); else None."""
+        reservation = self.reservation(nick)
+        if reservation is None or reservation.owner != owner_digest(owner):
+            return None
+        return reservation.holder
+
     def reserved_to_another(self, nick, owner):
         """The reservation of nick if it is in force for an owner other than owner, else None."""
         reservation = self.someone_elses(nick, owner)

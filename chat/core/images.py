@@ -26,6 +26,14 @@ class ImageRefused(ValueError):
     """A file that will not be accepted as a picture; the message says why."""
 
 
+class NotAnImage(ImageRefused):
+    """A file that is no JPEG, PNG, GIF or WebP image, whatever it claims."""
+
+
+class ImageTooLarge(ImageRefused):
+    """A picture above the limits: too many bytes, pixels or frames."""
+
+
 @dataclass(frozen=True)
 class Encoded:
     """One stored form of a picture: its bytes, their type, and a name made from them."""
@@ -52,7 +60,7 @@ class Picture:
 def process(data, max_bytes, max_pixels):
     """The picture in data, re-encoded with a thumbnail; ImageRefused when it is none."""
     if len(data) > max_bytes:
-        raise ImageRefused(f"The image is larger than {_megabytes(max_bytes)}.")
+        raise ImageTooLarge(too_many_bytes(max_bytes))
     with _opened(data) as image:
         _check_size(image, max_pixels)
         return Picture(image=_reencoded(image), thumbnail=_thumbnail(image))
@@ -65,18 +73,18 @@ def _opened(data):
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             return Image.open(io.BytesIO(data), formats=list(FORMATS))
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
-        raise ImageRefused("The image has too many pixels.") from None
+        raise ImageTooLarge("The image has too many pixels.") from None
     except (UnidentifiedImageError, OSError, ValueError):
-        raise ImageRefused("That file is not a JPEG, PNG, GIF or WebP image.") from None
+        raise NotAnImage("That file is not a JPEG, PNG, GIF or WebP image.") from None
 
 
 def _check_size(image, max_pixels):
     """Refuse, before decoding, an image whose pixels (every frame's) pass the limit."""
     frames = getattr(image, "n_frames", 1)
     if frames > MAX_FRAMES:
-        raise ImageRefused(f"The image has more than {MAX_FRAMES} frames.")
+        raise ImageTooLarge(f"The image has more than {MAX_FRAMES} frames.")
     if image.width * image.height * frames > max_pixels:
-        raise ImageRefused(
+        raise ImageTooLarge(
             f"The image has too many pixels ({image.width} × {image.height}"
             f"{f' × {frames} frames' if frames > 1 else ''}); the limit is "
             f"{max_pixels / 1e6:g} million."
@@ -135,6 +143,6 @@ def _has_alpha(image):
     return image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
 
 
-def _megabytes(size):
-    """A byte count as a person reads it."""
-    return f"{size / 1_000_000:g} MB"
+def too_many_bytes(max_bytes):
+    """Why a file above the size limit is refused."""
+    return f"The image is larger than {max_bytes / 1_000_000:g} MB."

@@ -183,3 +183,12 @@ class Quotas:
             },
             clock,
         )
+
+    @classmethod
+    def for_picture_uploads(cls, config, clock=time.monotonic):
+        """Pictures each holder may upload: PICTURE_RATE_LIMIT per second sustained,
+        PICTURE_RATE_BURST at once; None when rate limits are off."""
+        if not config["RATE_LIMIT"]:
+            return None
+        limit = Limit(config["PICTURE_RATE_LIMIT"], config["PICTURE_RATE_BURST"])
+        return cls({"user": limit}, clock)

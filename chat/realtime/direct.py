@@ -12,7 +12,7 @@ from ..core import direct, names, ratelimit, reading
 from ..core.store import Draft
 from ..core.store.conversations import Party
 from ..services import services
-from . import payloads, people
+from . import payloads, people, pictures
 from .acks import acknowledged, stored
 from .events import history_batch, joined_room, older_page, rate_limited
 
@@ -54,18 +54,19 @@ def shown(message, me, partner_nick):
 @acknowledged
 @rate_limited(ratelimit.MESSAGE)
 def direct_message(data):
-    """Store a direct message; once committed, send it to the recipient's sockets and to the
-    sender's others, and ack the sender."""
+    """Store a direct message, with the picture its `image` names if any; once committed, send
+    it to the recipient's sockets and to the sender's others, and ack the sender."""
     to = payloads.nickname(data, "to")
-    text = payloads.text(data)
-    client_id = payloads.client_id(data)
     me = people.reserved_me(WHAT)
+    image = pictures.announced(data, me.holder)
+    text = payloads.text(data, may_be_empty=image is not None)
+    client_id = payloads.client_id(data)
     chat = services()
     recipient = _recipient(chat, me, to)
     room = direct.room_of(me.holder, recipient.holder)
     _open(chat, room, me, recipient)
     # Resends are recognised per holder: a later holder of the nickname finds none of them.
-    draft = Draft(room, me.nick, me.holder, text, _now(), client_id, sender=me.holder)
+    draft = Draft(room, me.nick, me.holder, text, _now(), client_id, me.holder, image=image)
     saved = chat.writer.save(draft)
     message = shown(saved.message, me, recipient.nick)
     if not saved.duplicate:

@@ -24,13 +24,12 @@ from ..core.store import Draft
 from ..core.writer import StoreUnavailable
 from ..extensions import socketio
 from ..services import services
-from . import payloads, people
+from . import payloads, people, pictures
 from .acks import acknowledged, refusal, stored
 
 logger = logging.getLogger(__name__)
 
 MAX_ROOMS_PER_SOCKET = 20
-KEY_MAX = 128
 TOO_FAST = {
     ratelimit.MESSAGE: "You are sending messages too fast; wait a moment and send again.",
     ratelimit.TYPING: "Typing notices are coming too fast.",
@@ -96,15 +95,11 @@ def _identity(auth):
     if not isinstance(auth, dict):
         raise ConnectionRefusedError("Choose a nickname first.")
     key = auth.get("key")
-    if isinstance(key, str) and key and not (len(key) <= KEY_MAX and key.isprintable()):
-        # The key is stored with each message as its sender's; text a database refuses (NUL,
-        # a lone surrogate) would fail every message committed with it.
-        raise ConnectionRefusedError(f"The key must be at most {KEY_MAX} printable characters.")
     ephemeral = f"{identities.EPHEMERAL}{secrets.token_hex(8)}"
-    owner = f"key:{key}" if isinstance(key, str) and key else ephemeral
     try:
+        owner = people.key_owner(key) if isinstance(key, str) and key else ephemeral
         return names.nickname(auth.get("nick")), owner
-    except names.InvalidName as error:
+    except (people.KeyRefused, names.InvalidName) as error:
         raise ConnectionRefusedError(str(error)) from None
 
 
@@ -350,9 +345,11 @@ def _leave(room):
 @acknowledged
 @rate_limited(ratelimit.MESSAGE)
 def chat_message(data):
-    """Store a message; once committed, pass it to the room's others and ack the sender."""
+    """Store a message, with the picture its `image` names if any; once committed, pass it to
+    the room's others and ack the sender."""
     room = joined_room(data)
-    text = payloads.text(data)
+    image = pictures.announced(data, people.me().holder)
+    text = payloads.text(data, may_be_empty=image is not None)
     chat = services()
     draft = Draft(
         room=room,
@@ -363,6 +360,7 @@ def chat_message(data):
         client_id=payloads.client_id(data),
         sender=people.me().holder,
         mentions=mentions_in(text),
+        image=image,
     )
     saved = chat.writer.save(draft)
     if not saved.duplicate:

@@ -50,10 +50,11 @@ def room(data):
         raise BadPayload(str(error)) from None
 
 
-def text(data):
-    """The message text: non-blank and at most TEXT_MAX characters."""
-    value = required(data, "text", str)
-    if not value.strip():
+def text(data, may_be_empty=False):
+    """The message text: at most TEXT_MAX characters, and non-blank unless it may be empty
+    (beside a picture), when it may also be left out."""
+    value = optional(data, "text", str, "") if may_be_empty else required(data, "text", str)
+    if not (value.strip() or may_be_empty):
         raise BadPayload("Message text is empty.")
     if len(value) > names.TEXT_MAX:
         raise BadPayload(f"Message text is longer than {names.TEXT_MAX} characters.")

@@ -9,6 +9,21 @@ from ..services import services
 from .payloads import BadPayload
 
 NOT_RESERVED = "Only a nickname reserved to you has {}: sign in on the form, or connect with a key."
+KEY_MAX = 128
+
+
+class KeyRefused(ValueError):
+    """A client key that cannot be taken; the message says why."""
+
+
+def key_owner(key):
+    """The lasting owner a programmatic client's key names (chat/core/identities.py), for a
+    socket's connect and an upload's headers alike."""
+    # The key is stored with each message as its sender's; text a database refuses (NUL, a
+    # lone surrogate) would fail every message committed with it.
+    if not (len(key) <= KEY_MAX and key.isprintable()):
+        raise KeyRefused(f"The key must be at most {KEY_MAX} printable characters.")
+    return f"key:{key}"
 
 
 def inbox(holder):

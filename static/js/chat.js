@@ -15,6 +15,7 @@ import { mentionsMe } from './mentions.js';
 import { Nickname } from './nickname.js';
 import { Notifier } from './notify.js';
 import { Outbox } from './outbox.js';
+import { PictureAttacher } from './pictures.js';
 import {
   element, presenceItem, replaceList, roomNoteItem, showStatus, typingText,
 } from './render.js';
@@ -89,6 +90,13 @@ const composer = new Composer({
     if (activeRoom) saved.saveDraft(activeRoom, composer.text);
     noteTyping();
   },
+});
+const pictures = new PictureAttacher({
+  form: messageForm,
+  box: messageInput,
+  dropZone: document.querySelector('.conversation'),
+  csrfToken: app.dataset.csrfToken,
+  maxBytes: Number(app.dataset.pictureMaxBytes),
 });
 const socket = io({
   transports: ['websocket', 'polling'],
@@ -258,6 +266,7 @@ function enableInput(enabled) {
   [messageInput, messageSubmit, joinInput, joinSubmit].forEach((control) => {
     control.disabled = !enabled;
   });
+  pictures.enable(enabled);
 }
 
 function whyStopped(reason) {
@@ -589,13 +598,15 @@ async function sendTyping(room, active) {
 messageForm.addEventListener('submit', (event) => {
   event.preventDefault();
   const { text } = composer;
-  if (!text.trim() || !activeRoom) return;
-  const refusal = rooms.get(activeRoom).closed ?? composer.refusal();
+  const image = pictures.attached;
+  if ((!text.trim() && !image && !pictures.request) || !activeRoom) return;
+  const refusal = rooms.get(activeRoom).closed ?? composer.refusal() ?? pictures.refusal();
   sendError.textContent = refusal ?? '';
   if (refusal) return;
   stopTyping();
   rooms.get(activeRoom).dropDivider();
-  outbox.send(activeRoom, text);
+  outbox.send(activeRoom, text, image);
+  pictures.clear();
   composer.clear();
   saved.saveDraft(activeRoom, '');
 });

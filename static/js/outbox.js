@@ -21,9 +21,10 @@ export class Outbox {
     this.waiting = new Map();
   }
 
-  send(room, text) {
-    const entry = { room, text, clientId: newClientId(), attempts: 0 };
-    entry.item = messageItem({ nick: this.nick, text, ts: Date.now() }, true);
+  // image: a picture uploaded to go with the text (pictures.js), or null.
+  send(room, text, image = null) {
+    const entry = { room, text, image, clientId: newClientId(), attempts: 0 };
+    entry.item = messageItem({ nick: this.nick, text, image, ts: Date.now() }, true);
     entry.item.dataset.clientId = entry.clientId;
     setDeliveryState(entry.item, 'pending');
     this.logFor(room).addPending(entry.item);
@@ -39,6 +40,7 @@ export class Outbox {
     entry.attempts += 1;
     const [event, payload] = log.outgoing(entry.text);
     payload.client_id = entry.clientId;
+    if (entry.image) payload.image = entry.image.name;
     this.socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (error, ack) => {
       if (!this.waiting.has(entry.clientId)) return;
       if (error) this.retryLater(entry);

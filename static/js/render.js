@@ -2,6 +2,7 @@
 import { clockTime, dayKey, dayLabel, fullDay, fullTime } from './dates.js';
 import { linkParts } from './links.js';
 import { mentionParts, mentionsMe } from './mentions.js';
+import { pictureFigure } from './pictures.js';
 
 export function element(tag, className, text) {
   const node = document.createElement(tag);
@@ -92,6 +93,7 @@ export function messageItem(message, own, me = '') {
   text.dir = 'auto';
   item.append(meta, text);
   showText(item, message, me);
+  if (message.image) item.append(pictureFigure(message.image, message.nick));
   if (message.id !== undefined) item.dataset.id = String(message.id);
   return dated(item, message.ts);
 }

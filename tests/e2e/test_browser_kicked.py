@@ -48,7 +48,8 @@ def test_a_kicked_person_sees_why_can_write_no_more_and_is_told_how_to_come_back
     assert page.evaluate(OVERFLOWING) == []
     expect(mallory.status).to_have_text("Offline — removed from the chat")
     for control in ("#message", "#message-form button", "#join-room", "#join-form button"):
-        expect(page.locator(control)).to_be_disabled()
+        for element in page.locator(control).all():
+            expect(element).to_be_disabled()
     come_back = page.get_by_role("button", name="Reload the page")
     expect(come_back).to_be_visible()
 

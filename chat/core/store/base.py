@@ -11,11 +11,13 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
 
+from .pictures import Shown
+
 # The columns a message is read with, in the order `as_message` expects (client_id last: a
 # resend is found by it).
-COLUMNS = "id, room, seq, nick, text, ts, edited_ts, mentions, client_id"
+COLUMNS = "id, room, seq, nick, text, ts, edited_ts, mentions, image, client_id"
 # The columns a message is inserted with, in the order of `Draft.values`.
-INSERTED = "room, nick, sender_key, client_id, text, ts, sender, mentions, seq"
+INSERTED = "room, nick, sender_key, client_id, text, ts, sender, mentions, image, seq"
 # What an insert does with a resend: nothing (and returns no row for it).
 RESEND_IGNORED = "ON CONFLICT (sender_key, client_id) WHERE client_id IS NOT NULL DO NOTHING"
 # How many transactions a batch may take (see HistoryStore._save_retrying).
@@ -34,7 +36,7 @@ ACTIVITY_STEP_MS = 1000
 class Draft:
     """A message about to be stored; `client_id` makes a resend idempotent. `sender` is its
     author's holder (chat/core/identities.py), who alone may edit or delete it; `mentions`
-    the nicknames it mentions."""
+    the nicknames it mentions; `image` the picture it shows (a pictures.Shown)."""
 
     room: str
     nick: str
@@ -44,6 +46,7 @@ class Draft:
     client_id: str | None = None
     sender: str | None = None
     mentions: tuple[str, ...] = ()
+    image: Shown | None = None
 
     @cached_property
     def key(self):
@@ -53,9 +56,10 @@ class Draft:
     def values(self, seq):
         """The values of the INSERTED columns, with the seq the draft was given."""
         mentions = stored_mentions(self.mentions)
+        image = self.image.column() if self.image else None
         return (
             *(self.room, self.nick, self.sender_key, self.client_id, self.text, self.ts),
-            *(self.sender, mentions, seq),
+            *(self.sender, mentions, image, seq),
         )
 
 
@@ -81,14 +85,16 @@ class Resent(Exception):
 
 
 def as_message(row):
-    """A row read with COLUMNS as the public message shape: `edited_ts`, `mentions` and
-    `client_id` only where the message has them."""
-    message_id, room, seq, nick, text, ts, edited_ts, mentions, client_id = row
+    """A row read with COLUMNS as the public message shape: `edited_ts`, `mentions`, `image`
+    and `client_id` only where the message has them."""
+    message_id, room, seq, nick, text, ts, edited_ts, mentions, image, client_id = row
     message = {"id": message_id, "room": room, "seq": seq, "nick": nick, "text": text, "ts": ts}
     if edited_ts is not None:
         message["edited_ts"] = edited_ts
     if mentions:
         message["mentions"] = mentions.split(" ")
+    if image is not None:
+        message["image"] = Shown.parsed(image).public()
     if client_id is not None:
         message["client_id"] = client_id
     return message
@@ -172,6 +178,10 @@ class HistoryStore(ABC):
     def _query(self, sql, parameters):
         """The rows of a read-only statement written with '?' placeholders, the SQL both
         backends share (the queries of nicknames.py, reading.py, conversations.py, edits.py)."""
+
+    @abstractmethod
+    def _query_apart(self, sql, parameters):
+        """As `_query`, in any thread: where reads hold their thread, one that takes long."""
 
     @abstractmethod
     def _change(self, sql, parameters):

@@ -28,6 +28,7 @@ from .conversations import ConversationQueries
 from .edits import EditQueries
 from .messages import MessageQueries
 from .nicknames import NicknameQueries
+from .pictures import PictureQueries
 from .reading import ReadingQueries
 
 # Any number, the same in every process: the lock a schema upgrade holds.
@@ -40,7 +41,13 @@ RETRIED = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
 class PostgresStore(
-    HistoryStore, MessageQueries, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries
+    HistoryStore,
+    MessageQueries,
+    NicknameQueries,
+    ReadingQueries,
+    ConversationQueries,
+    EditQueries,
+    PictureQueries,
 ):
     """History in a PostgreSQL database; opening it brings its schema up to date."""
 
@@ -140,7 +147,7 @@ class PostgresStore(
         rows = cursor.execute(
             f"INSERT INTO message ({INSERTED})"
             " SELECT * FROM unnest(%s::text[], %s::text[], %s::text[], %s::text[], %s::text[],"
-            " %s::bigint[], %s::text[], %s::text[], %s::bigint[])"
+            " %s::bigint[], %s::text[], %s::text[], %s::text[], %s::bigint[])"
             f" {RESEND_IGNORED} RETURNING {COLUMNS}",
             [list(column) for column in columns],
         ).fetchall()
@@ -170,7 +177,7 @@ class PostgresStore(
         for pool in (self._writers, self._readers):
             pool.close()
 
-    def _read(self, sql, parameters):
+    def _read(self, sql, parameters, binary=False):
         """Run a read-only query on a pooled connection; HistoryUnavailable when the server
         does not answer.
 
@@ -182,7 +189,7 @@ class PostgresStore(
             connection = None
             try:
                 with self._readers.connection() as connection:
-                    return connection.execute(sql, parameters).fetchall()
+                    return connection.execute(sql, parameters, binary=binary).fetchall()
             except psycopg.OperationalError as error:
                 if attempt or connection is None or not connection.broken:
                     raise HistoryUnavailable(str(error)) from error
@@ -191,6 +198,12 @@ class PostgresStore(
     def _query(self, sql, parameters):
         """The rows of a read-only statement written with '?' placeholders."""
         return self._read(sql.replace("?", "%s"), parameters)
+
+    def _query_apart(self, sql, parameters):
+        """The rows of a read-only statement written with '?' placeholders, in PostgreSQL's
+        binary format: a picture's megabytes arrive as they are, not spelled out in hex for
+        the event loop to decode (a tenth of the time). Its waits yield, as every read's."""
+        return self._read(sql.replace("?", "%s"), parameters, binary=True)
 
     def _change(self, sql, parameters):
         """The rows a writing statement written with '?' placeholders returns, committed on

@@ -24,6 +24,7 @@ from .conversations import ConversationQueries
 from .edits import EditQueries
 from .messages import MessageQueries
 from .nicknames import NicknameQueries
+from .pictures import PictureQueries
 from .reading import ReadingQueries
 
 # A placeholder for each inserted column.
@@ -49,7 +50,13 @@ def _transaction(connection):
 
 
 class SQLiteStore(
-    HistoryStore, MessageQueries, NicknameQueries, ReadingQueries, ConversationQueries, EditQueries
+    HistoryStore,
+    MessageQueries,
+    NicknameQueries,
+    ReadingQueries,
+    ConversationQueries,
+    EditQueries,
+    PictureQueries,
 ):
     """History in one SQLite file; opening it brings its schema up to date."""
 
@@ -204,6 +211,15 @@ class SQLiteStore(
             return self._reader.execute(sql, parameters).fetchall()
 
     _query = _read
+
+    def _query_apart(self, sql, parameters):
+        """Run a read-only query on a connection of its own, so that it may run in any
+        thread (a picture's megabytes, read off the event loop)."""
+        connection = self._connect()
+        try:
+            return connection.execute(sql, parameters).fetchall()
+        finally:
+            connection.close()
 
     def _change(self, sql, parameters):
         """The rows a writing statement returns, committed on the writer's connection."""

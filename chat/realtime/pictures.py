@@ -1,0 +1,25 @@
+"""The `image` of a `chat message` or `direct message`: a picture its sender uploaded over HTTP
+(chat/web/pictures.py), stored with the message and shown with it, live, in history and in
+catch-up (with its sizes and addresses)."""
+
+import re
+
+from ..services import services
+from .payloads import BadPayload, optional
+
+# A picture's name: the SHA-256 of its bytes, in hex, as the upload answered it.
+NAME = re.compile(r"[0-9a-f]{64}")
+
+
+def announced(data, holder):
+    """The picture a message's `image` names (a store.pictures.Shown), or None without one;
+    holder must have uploaded it."""
+    name = optional(data, "image", str)
+    if name is None:
+        return None
+    if not NAME.fullmatch(name):
+        raise BadPayload("Field 'image' must be the name an upload of a picture answered with.")
+    shown = services().pictures.uploaded(name, holder)
+    if shown is None:
+        raise BadPayload("That picture is not one you uploaded: upload it first, then send it.")
+    return shown
