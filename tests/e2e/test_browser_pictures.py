@@ -75,6 +75,29 @@ def test_a_pasted_picture_is_sent_and_the_other_opens_it_full_size(person):
     expect(opener).to_be_focused()
 
 
+def test_a_picture_sent_in_a_direct_conversation_reaches_only_the_other(person):
+    alice = person("alicedp", "rp-direct")
+    bob = person("bobdp", "rp-direct")
+    carol = person("caroldp", "rp-direct")
+
+    alice.message_to("bobdp")
+    paste(alice, png_base64(600, 400, "navy"))
+    expect(alice.page.locator(".picture-tray .picture-preview")).to_be_visible()
+    alice.send("just for you")
+
+    bob.listed_conversation("alicedp").click()
+    bob.expect_conversation_open("alicedp")
+    sent = bob.conversation("alicedp").locator("li.message").filter(has_text="just for you")
+    thumbnail = sent.locator("img.picture-thumbnail")
+    expect(thumbnail).to_be_visible(timeout=DELIVERY_MS)
+    expect(thumbnail).to_have_attribute("width", "480")
+    sent.locator("button.picture-open").click()
+    expect(bob.page.locator("dialog.picture-view img.picture-full")).to_have_js_property(
+        "naturalWidth", 600
+    )
+    expect(carol.page.locator("img.picture-thumbnail")).to_have_count(0)
+
+
 def test_the_close_button_closes_the_full_size_view(person):
     alice = person("alicepc", "rp-close")
     paste(alice, png_base64(300, 200, "orange"))
