@@ -24,6 +24,8 @@ CHUNK = 1_000_000
 # The first message's time, in milliseconds, and the time between two messages.
 FIRST_TS_MS = 1_700_000_000_000
 STEP_MS = 10
+FTS5_DEFAULT_AUTOMERGE = 4
+AUTOMERGE = "INSERT INTO message_search (message_search, rank) VALUES ('automerge', ?)"
 
 MESSAGES = """
 WITH RECURSIVE counter(i) AS (SELECT :start UNION ALL SELECT i + 1 FROM counter WHERE i < :end)
@@ -68,7 +70,11 @@ def build(path, messages):
         connection.execute("PRAGMA synchronous=OFF")
         # Room enough for the indexes, so that inserting in room order costs no page reads.
         connection.execute("PRAGMA cache_size=-2000000")
+        # The search index merged as it grows, as FTS5 does by default: the shape a history
+        # written over time leaves it in (the store leaves that merging to its checkpoints).
+        connection.execute(AUTOMERGE, (FTS5_DEFAULT_AUTOMERGE,))
         fill(connection, messages)
+        connection.execute(AUTOMERGE, (0,))
         connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         connection.execute("PRAGMA journal_mode=DELETE")
     building.rename(path)
