@@ -33,7 +33,7 @@ INSERTED_PLACES = ", ".join("?" for _ in INSERTED.split(","))
 BUSY_TIMEOUT_MS = 10_000
 # Search index pages merged per checkpoint: enough to keep up with a busy chat's commits, so
 # that FTS5 never has to merge inside one (its "crisis merge").
-SEARCH_MERGE_PAGES = 2000
+SEARCH_MERGE_PAGES = 500
 
 
 @contextmanager
