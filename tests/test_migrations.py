@@ -39,6 +39,7 @@ SINCE_VERSION_2 = [
     "0005_search",
     "0006_pictures",
     "0007_search_merged_apart",
+    "0008_pictures_shown",
 ]
 # (room, nick, client_id, text): the lobby and the kitchen interleaved, as people talk.
 HISTORY = [

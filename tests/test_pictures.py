@@ -325,13 +325,28 @@ def test_a_picture_sent_directly_reaches_the_other_and_the_conversation(browser)
     assert history["messages"][-1]["image"] == image
 
 
-def test_a_message_its_author_deletes_takes_its_picture_out_of_history(browser):
+def test_a_message_its_author_deletes_takes_its_picture_out_of_history_and_service(app, browser):
     alice, bob = browser("alice"), browser("bob")
     image = alice.upload(png()).get_json()["image"]
     ack = alice.send(text="oops", image=image["name"])
     assert alice.socket.emit("delete message", {"id": ack["id"]}, callback=True)["ok"]
     history = bob.socket.emit("join", {"room": "lobby"}, callback=True)["history"]
     assert all("image" not in message for message in history)
+    for url in (image["url"], image["thumbnail"]["url"]):
+        assert app.test_client().get(url).status_code == 404
+    again = alice.send(text="again", image=image["name"])
+    assert not again["ok"], "a deleted picture cannot be announced again"
+
+
+def test_a_picture_stays_until_the_last_message_showing_it_is_deleted(app, browser):
+    alice = browser("alice")
+    image = alice.upload(png()).get_json()["image"]
+    first = alice.send(text="once", image=image["name"])
+    second = alice.send(text="twice", image=image["name"])
+    assert alice.socket.emit("delete message", {"id": first["id"]}, callback=True)["ok"]
+    assert app.test_client().get(image["url"]).status_code == 200
+    assert alice.socket.emit("delete message", {"id": second["id"]}, callback=True)["ok"]
+    assert app.test_client().get(image["url"]).status_code == 404
 
 
 OPERATOR_TOKEN = "operators-only-0123456789"
@@ -348,4 +363,5 @@ def test_a_message_an_operator_removes_takes_its_picture_out_of_history(app, bro
     assert {"id": ack["id"], "room": "lobby"} in bob.received("message removed")
     history = bob.socket.emit("join", {"room": "lobby"}, callback=True)["history"]
     assert all("image" not in message for message in history)
+    assert app.test_client().get(image["url"]).status_code == 404
     operator.disconnect(namespace="/admin")

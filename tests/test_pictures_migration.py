@@ -56,7 +56,11 @@ def test_the_new_code_upgrades_a_version_5_database_and_its_history_takes_pictur
     )
     store = app.extensions["chat"].store
     try:
-        assert store.upgraded == ["0006_pictures", "0007_search_merged_apart"]
+        assert store.upgraded == [
+            "0006_pictures",
+            "0007_search_merged_apart",
+            "0008_pictures_shown",
+        ]
         lobby = store.recent("lobby", 50)
         assert [m["text"] for m in lobby] == [t for r, _, _, t in HISTORY if r == "lobby"]
         assert [m["seq"] for m in lobby] == [1, 2, 3, 4, 5]

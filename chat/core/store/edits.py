@@ -28,10 +28,10 @@ class EditQueries:
         return as_message(rows[0]) if rows else None
 
     def delete_authored(self, message_id, sender):
-        """Delete sender's message; return it, or None when sender wrote no message of that id.
-        Its seq is not given again."""
+        """Delete sender's message, and its picture unless another message shows it; return
+        it, or None when sender wrote no message of that id. Its seq is not given again."""
         rows = self._change(
             f"DELETE FROM message WHERE id = ? AND sender = ? RETURNING {COLUMNS}",
             (message_id, sender),
         )
-        return as_message(rows[0]) if rows else None
+        return self._deleted(rows)

@@ -53,6 +53,16 @@ class MessageQueries:
         return [row[0] for row in rows]
 
     def delete(self, message_id):
-        """Delete one message; return it, or None when there was none."""
+        """Delete one message, and its picture unless another message shows it; return it, or
+        None when there was none."""
         rows = self._change(f"DELETE FROM message WHERE id = ? RETURNING {COLUMNS}", (message_id,))
-        return as_message(rows[0]) if rows else None
+        return self._deleted(rows)
+
+    def _deleted(self, rows):
+        """The message a deletion RETURNING COLUMNS gave, its picture dropped unless another
+        message shows it; None when nothing was deleted."""
+        if not rows:
+            return None
+        message = as_message(rows[0])
+        self.drop_unshown_picture(message)
+        return message

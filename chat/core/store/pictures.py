@@ -92,6 +92,18 @@ class PictureQueries:
         )
         return Shown(*rows[0]) if rows else None
 
+    def drop_unshown_picture(self, message):
+        """Delete the picture a deleted message showed, with its uploads, unless another
+        message shows it. On the writer only."""
+        if "image" not in message:
+            return
+        name = message["image"]["name"]
+        # `image` starts with the name and a space: a range of the index.
+        shown = "NOT EXISTS (SELECT 1 FROM message WHERE image >= ? AND image < ?)"
+        bounds = (f"{name} ", f"{name}!")
+        self._change(f"DELETE FROM picture_upload WHERE name = ? AND {shown}", (name, *bounds))
+        self._change(f"DELETE FROM picture WHERE name = ? AND {shown}", (name, *bounds))
+
     def picture_data(self, name, thumbnail=False):
         """The bytes and type of a picture, or of its thumbnail; None for an unknown name. Up
         to the size limit of a picture: where reads hold their thread (`slow_reads_block`),
