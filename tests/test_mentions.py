@@ -60,10 +60,11 @@ def test_a_text_is_read_for_a_bounded_number_of_mentions():
 # Over the socket
 
 
-def test_a_message_carries_whom_it_mentions_live_and_in_history(joined, connect):
+def test_a_message_carries_whom_it_mentions_in_its_ack_live_and_in_history(joined, connect):
     alice = joined("alice", "lobby")
     bob = joined("Bob", "lobby")
-    assert send(alice, "lobby", "hey @BOB, look")["ok"]
+    ack = send(alice, "lobby", "hey @BOB, look")
+    assert ack["ok"] and ack["mentions"] == ["Bob"]
     [message] = received(bob, "chat message")
     assert message["mentions"] == ["Bob"]
     history = connect("carol").emit("join", {"room": "lobby"}, callback=True)["history"]

@@ -51,7 +51,10 @@ SUCCESS_KEYS = {
     "join": [{"ok", "room", "members", "member_count", "history", "more", "read_seq", "unread"}],
     "history": [{"ok", "room", "messages", "more"}],
     "leave": [{"ok"}],
-    "chat message": [{"ok", "id", "seq", "ts", "duplicate"}],
+    "chat message": [
+        {"ok", "id", "seq", "ts", "duplicate"},
+        {"ok", "id", "seq", "ts", "duplicate", "mentions"},
+    ],
     "typing": [{"ok"}],
     "find rooms": [{"ok", "rooms", "more"}],
     "members": [{"ok", "room", "members", "more", "member_count"}],

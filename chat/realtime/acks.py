@@ -19,16 +19,19 @@ def refusal(reason, **details):
 
 
 def stored(saved):
-    """The ack of a message the store holds: its id, seq and time, and whether it was a
-    resend of one stored before."""
+    """The ack of a message the store holds: its id, seq and time, whether it was a resend
+    of one stored before, and whom it mentions, if anyone."""
     message = saved.message
-    return {
+    ack = {
         "ok": True,
         "id": message["id"],
         "seq": message["seq"],
         "ts": message["ts"],
         "duplicate": saved.duplicate,
     }
+    if "mentions" in message:
+        ack["mentions"] = message["mentions"]
+    return ack
 
 
 def error_ack(error, handler_name):

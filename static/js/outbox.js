@@ -58,7 +58,7 @@ export class Outbox {
     this.waiting.delete(entry.clientId);
     setDeliveryState(entry.item, 'sent');
     setMessageTime(entry.item, ack.ts);
-    this.logFor(entry.room)?.confirm(entry.item, ack);
+    this.logFor(entry.room)?.confirm(entry.item, { ...ack, text: entry.text });
   }
 
   failed(entry, reason) {

@@ -290,6 +290,7 @@ export class RoomLog {
   // Our pending item got its id and seq: move it into order, or drop it if shown already.
   confirm(item, message) {
     this.followingEnd(() => {
+      if (message.mentions) showText(item, message, this.me);
       item.remove();
       if (!this.has(message.id)) this.place(item, message);
       this.markDays();

@@ -54,6 +54,8 @@ def test_a_mention_is_highlighted_for_the_one_it_names(person):
     expect(mention.locator(".mention.me")).to_have_text("@alice")
     own_view = bob.message("mn-look", "@alice have a look")
     expect(own_view).not_to_have_class(re.compile(r"\bmentions-me\b"))
+    # The sender sees whom it named as soon as the server acks it, without a reload.
+    expect(own_view.locator(".mention")).to_have_text("@alice")
 
 
 def test_a_mention_while_the_tab_is_hidden_notifies_and_counts_in_the_title(person):
