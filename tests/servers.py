@@ -76,7 +76,11 @@ class GunicornServer:
             start_new_session=True,
         )
         log.close()
-        wait_for_http(self.url + "/", timeout, self.process)
+        try:
+            wait_for_http(self.url + "/", timeout, self.process)
+        except RuntimeError as error:
+            tail = self.log_path.read_text(errors="replace")[-3000:]
+            raise RuntimeError(f"{error}; its log ends:\n{tail}") from error
         return self
 
     def signal(self, signum, timeout=15.0):

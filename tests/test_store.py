@@ -3,6 +3,8 @@ idempotent saves, persistence, and every query on an index."""
 
 import contextlib
 import io
+import multiprocessing
+import os
 import sqlite3
 import threading
 import time
@@ -297,6 +299,31 @@ def test_a_write_that_would_wait_for_another_process_is_refused_at_once(sqlite_s
     [saved] = sqlite_store.save_batch([draft("now")], wait=False)
     assert texts(sqlite_store.recent("lobby", 10)) == ["now"]
     assert saved.message["id"] == 1 and saved.message["seq"] == 1
+
+
+def open_and_close(path, start):
+    """In a process of its own: open the store on path once `start` is reached; exit 1 if it
+    cannot be opened."""
+    start.wait()
+    try:
+        SQLiteStore(path).close()
+    except sqlite3.Error:
+        os._exit(1)
+    os._exit(0)
+
+
+def test_two_processes_opening_a_new_database_at_once_both_open_it(tmp_path):
+    for attempt in range(10):
+        path = str(tmp_path / f"new-{attempt}.sqlite3")
+        start = multiprocessing.Barrier(2)
+        openers = [
+            multiprocessing.Process(target=open_and_close, args=(path, start)) for _ in range(2)
+        ]
+        for opener in openers:
+            opener.start()
+        for opener in openers:
+            opener.join(30)
+        assert [opener.exitcode for opener in openers] == [0, 0], f"attempt {attempt}"
 
 
 def test_commits_leave_the_log_to_checkpoints(sqlite_store):

@@ -7,6 +7,7 @@ for another process's lock (see chat/core/writer.py).
 
 import sqlite3
 import threading
+import time
 from contextlib import contextmanager
 
 from . import migrations
@@ -49,6 +50,21 @@ def _transaction(connection):
         raise
 
 
+def _enter_wal(connection):
+    """Put the connection's database in WAL mode. A new file's switch needs the file to
+    itself for a moment and SQLite does not wait for that, so another process switching it at
+    the same time is waited for here, within the busy timeout."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
+
+
 class SQLiteStore(
     HistoryStore,
     MessageQueries,
@@ -82,7 +98,7 @@ class SQLiteStore(
         connection = sqlite3.connect(
             self.path, timeout=10, isolation_level=None, check_same_thread=False
         )
-        connection.execute("PRAGMA journal_mode=WAL")
+        _enter_wal(connection)
         connection.execute(f"PRAGMA synchronous={self.synchronous}")
         connection.execute(f"PRAGMA busy_timeout={busy_timeout_ms}")
         return connection
