@@ -164,9 +164,12 @@ def test_keyboard_only_enter_sends_and_focus_stays_in_the_box(open_page, person,
 
     message_box = page.locator("#message")
     expect(message_box).to_be_focused()
+    log = page.get_by_role("log", name="Messages in r7-keys")
+    # The room's log is made by the page's script once it runs: from then on Enter sends
+    # (before, the text area is a plain one, where Enter adds a line).
+    expect(log).to_be_attached()
     page.keyboard.type("Typed without a mouse")
     page.keyboard.press("Enter")
-    log = page.get_by_role("log", name="Messages in r7-keys")
     expect(log.locator("li.message.own .text")).to_have_text("Typed without a mouse")
     expect(message_box).to_be_focused()
     expect(message_box).to_have_value("")
