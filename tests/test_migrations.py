@@ -186,33 +186,33 @@ def test_a_postgresql_database_at_version_1_is_numbered_in_place(postgres_databa
 # The release before nickname reservations, direct messages, edits and search: version 2.
 
 
-def database_at_version_2(database):
-    """A database (SQLite or PostgreSQL) with schema version 2, holding HISTORY as that
-    release stored it: seqs per room, a room row each, and no author, edit or mention."""
+def database_at(database, version, **by_nick):
+    """A database (SQLite or PostgreSQL) at schema `version`, holding HISTORY as that release
+    stored it: seqs per room and a room row each; each column named in `by_nick` set to its
+    function of the author's nickname."""
     backend, connection = _connect(database)
-    placeholder = "?" if backend == "sqlite" else "%s"
-    marks = ", ".join([placeholder] * 7)
+    mark = "?" if backend == "sqlite" else "%s"
+    columns = ["room", "seq", "nick", "sender_key", "client_id", "text", "ts", *by_nick]
+    insert = (
+        f"INSERT INTO message ({', '.join(columns)}) VALUES ({', '.join([mark] * len(columns))})"
+    )
     with contextlib.closing(connection):
         connection.execute(migrations.RECORD_TABLE)
-        for migration in migrations.migrations(backend)[:2]:
+        for migration in migrations.migrations(backend)[:version]:
             for statement in migration.statements():
                 connection.execute(statement)
             connection.execute(
-                f"INSERT INTO schema_migration VALUES ({placeholder}, {placeholder}, 0)",
+                f"INSERT INTO schema_migration VALUES ({mark}, {mark}, 0)",
                 (migration.version, migration.name),
             )
         seqs = {}
         for ts, (room, nick, client_id, text) in enumerate(HISTORY, start=1000):
             seqs[room] = seqs.get(room, 0) + 1
-            connection.execute(
-                "INSERT INTO message (room, seq, nick, sender_key, client_id, text, ts)"
-                f" VALUES ({marks})",
-                (room, seqs[room], nick, f"key:{nick}", client_id, text, ts),
-            )
+            by_author = (column(nick) for column in by_nick.values())
+            values = (room, seqs[room], nick, f"key:{nick}", client_id, text, ts, *by_author)
+            connection.execute(insert, values)
         for room, last_seq in seqs.items():
-            connection.execute(
-                f"INSERT INTO room VALUES ({placeholder}, {placeholder}, 2000)", (room, last_seq)
-            )
+            connection.execute(f"INSERT INTO room VALUES ({mark}, {mark}, 2000)", (room, last_seq))
         connection.commit()
     return database
 
@@ -225,9 +225,7 @@ def _connect(database):
 
 
 def test_a_version_2_database_is_upgraded_in_place_and_its_history_searched(database):
-    app = create_app(
-        {"TESTING": True, "SECRET_KEY": "test", "DATABASE": database_at_version_2(database)}
-    )
+    app = create_app({"TESTING": True, "SECRET_KEY": "test", "DATABASE": database_at(database, 2)})
     store = app.extensions["chat"].store
     try:
         assert store.upgraded == SINCE_VERSION_2

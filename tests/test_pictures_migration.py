@@ -1,46 +1,17 @@
 """A database of the release before pictures (schema version 5), holding history, is upgraded
 in place when the new code starts on it: history intact, and pictures can then be sent."""
 
-import contextlib
 import io
 
 import pytest
 from PIL import Image
-from test_migrations import HISTORY, _connect
+from test_migrations import HISTORY, database_at
 
 from chat import create_app
 from chat.core.images import process
-from chat.core.store import Draft, migrations
+from chat.core.store import Draft
 
 pytestmark = pytest.mark.timeout(60)
-
-
-def database_at_version_5(database):
-    """A database (SQLite or PostgreSQL) with schema version 5 holding HISTORY as that release
-    stored it: seqs per room, a room row each, authors, and a reservation."""
-    backend, connection = _connect(database)
-    mark = "?" if backend == "sqlite" else "%s"
-    with contextlib.closing(connection):
-        connection.execute(migrations.RECORD_TABLE)
-        for migration in migrations.migrations(backend)[:5]:
-            for statement in migration.statements():
-                connection.execute(statement)
-            connection.execute(
-                f"INSERT INTO schema_migration VALUES ({mark}, {mark}, 0)",
-                (migration.version, migration.name),
-            )
-        seqs = {}
-        for ts, (room, nick, client_id, text) in enumerate(HISTORY, start=1000):
-            seqs[room] = seqs.get(room, 0) + 1
-            connection.execute(
-                "INSERT INTO message (room, seq, nick, sender_key, client_id, text, ts, sender)"
-                f" VALUES ({', '.join([mark] * 8)})",
-                (room, seqs[room], nick, f"key:{nick}", client_id, text, ts, f"h-{nick}"),
-            )
-        for room, last_seq in seqs.items():
-            connection.execute(f"INSERT INTO room VALUES ({mark}, {mark}, 2000)", (room, last_seq))
-        connection.commit()
-    return database
 
 
 def picture():
@@ -52,7 +23,11 @@ def picture():
 
 def test_the_new_code_upgrades_a_version_5_database_and_its_history_takes_pictures(database):
     app = create_app(
-        {"TESTING": True, "SECRET_KEY": "test", "DATABASE": database_at_version_5(database)}
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test",
+            "DATABASE": database_at(database, 5, sender=lambda nick: f"h-{nick}"),
+        }
     )
     store = app.extensions["chat"].store
     try:
