@@ -12,6 +12,7 @@ from pathlib import Path
 
 import chromium
 import pytest
+import socketio as socketio_client
 from chat_page import ChatPage
 from playwright.sync_api import expect, sync_playwright
 from servers import GunicornServer
@@ -55,6 +56,17 @@ def server(tmp_path_factory, server_env):
     """The real app under `gunicorn -k eventlet -w 1` on a free port, one per test module."""
     with GunicornServer(tmp_path_factory.mktemp("e2e-server"), env=server_env) as server:
         yield server
+
+
+@pytest.fixture
+def operator(server, server_env):
+    """A client on the `/admin` namespace, signed in with the token the module's server was
+    given (`FLASK_ADMIN_TOKEN` in its server_env)."""
+    client = socketio_client.SimpleClient()
+    token = server_env["FLASK_ADMIN_TOKEN"]
+    client.connect(server.url, namespace="/admin", auth={"token": token}, transports=["websocket"])
+    yield client
+    client.disconnect()
 
 
 @pytest.fixture

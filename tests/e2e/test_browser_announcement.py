@@ -1,7 +1,6 @@
 """An operator's announcement to everyone shows in a banner that the reader can dismiss."""
 
 import pytest
-import socketio as socketio_client
 from playwright.sync_api import expect
 
 TOKEN = "operators-only-0123456789"
@@ -11,15 +10,6 @@ TOKEN = "operators-only-0123456789"
 def server_env():
     """This module's server serves `/admin`."""
     return {"FLASK_ADMIN_TOKEN": TOKEN}
-
-
-@pytest.fixture
-def operator(server):
-    """A client on the `/admin` namespace, signed in with the token."""
-    client = socketio_client.SimpleClient()
-    client.connect(server.url, namespace="/admin", auth={"token": TOKEN}, transports=["websocket"])
-    yield client
-    client.disconnect()
 
 
 def announce(operator, text):

@@ -1,7 +1,6 @@
 """The chat page of someone an operator kicked through `/admin`, on a phone-sized screen."""
 
 import pytest
-import socketio as socketio_client
 from playwright.sync_api import expect
 
 TOKEN = "operators-only-0123456789"
@@ -14,15 +13,6 @@ LONG_REASON = "Posting the same link again and again: https://example.org/" + "x
 def server_env():
     """This module's server serves `/admin`."""
     return {"FLASK_ADMIN_TOKEN": TOKEN}
-
-
-@pytest.fixture
-def operator(server):
-    """A client on the `/admin` namespace, signed in with the token."""
-    client = socketio_client.SimpleClient()
-    client.connect(server.url, namespace="/admin", auth={"token": TOKEN}, transports=["websocket"])
-    yield client
-    client.disconnect()
 
 
 # Every element drawn past the right edge of the window, as "tag.class" names.

@@ -2,7 +2,6 @@
 shows, and the member list names everyone in the room, the person themself included."""
 
 import pytest
-import socketio as socketio_client
 from playwright.sync_api import expect
 
 TOKEN = "operators-only-0123456789"
@@ -18,15 +17,6 @@ A_LONG_WORD = "https://example.org/" + "a-very-long-path" * 12
 def server_env():
     """This module's server serves `/admin`, for kicks and announcements."""
     return {"FLASK_ADMIN_TOKEN": TOKEN}
-
-
-@pytest.fixture
-def operator(server):
-    """A client on the `/admin` namespace, signed in with the token."""
-    client = socketio_client.SimpleClient()
-    client.connect(server.url, namespace="/admin", auth={"token": TOKEN}, transports=["websocket"])
-    yield client
-    client.disconnect()
 
 
 def on_a_phone(person, nick, room):
