@@ -31,6 +31,15 @@ def postgres_database(postgres):
     postgres.drop_database(url)
 
 
+@pytest.fixture
+def owned_database(postgres):
+    """A PostgreSQL database owned by a role of its own (as a deployment's is), dropped with
+    it afterwards."""
+    url = postgres.create_owned_database()
+    yield url
+    postgres.drop_owned_database(url)
+
+
 @pytest.fixture(params=BACKENDS)
 def database(request, tmp_path):
     """The DATABASE setting of a test's app: a SQLite file, then a PostgreSQL database."""

@@ -42,17 +42,9 @@ UNAVAILABLE = {"ok": False, "error": "History is unavailable right now; nothing 
 
 
 @pytest.fixture
-def database(postgres):
-    """A PostgreSQL database owned by a role of its own, dropped with it afterwards."""
-    url = postgres.create_owned_database()
-    yield url
-    postgres.drop_owned_database(url)
-
-
-@pytest.fixture
-def hosts(tmp_path, database):
+def hosts(tmp_path, owned_database):
     """Redis, the two hosts on one PostgreSQL database, and Apache balancing them."""
-    with balanced_site(tmp_path, SETTINGS, database=database) as site:
+    with balanced_site(tmp_path, SETTINGS, database=owned_database) as site:
         yield site
 
 
@@ -115,13 +107,13 @@ def test_users_pinned_to_two_hosts_share_a_room_its_members_and_its_notices(host
 
 
 def test_each_host_keeps_its_own_instance_folder_and_history_only_in_postgresql(
-    hosts, users, database, tmp_path
+    hosts, users, owned_database, tmp_path
 ):
     alice = users("alice", route=1)
     alice.join("lobby")
     ack = alice.say("lobby", "kept in PostgreSQL")
 
-    assert stored(database, "lobby") == {ack["seq"]: (ack["id"], None)}
+    assert stored(owned_database, "lobby") == {ack["seq"]: (ack["id"], None)}
     for name in ("one", "two"):
         folder = Path(tmp_path) / f"host-{name}"
         assert (folder / "release" / "instance").is_dir()
@@ -129,7 +121,9 @@ def test_each_host_keeps_its_own_instance_folder_and_history_only_in_postgresql(
     assert not list(Path(tmp_path).glob("*.sqlite3*"))
 
 
-def test_a_host_killed_mid_burst_loses_no_acked_message_and_duplicates_none(hosts, users, database):
+def test_a_host_killed_mid_burst_loses_no_acked_message_and_duplicates_none(
+    hosts, users, owned_database
+):
     # Long-polling, so that the access logs show where each session went.
     senders = [
         users(f"sender{route}{number}", route=route, transports=["polling"])
@@ -155,7 +149,7 @@ def test_a_host_killed_mid_burst_loses_no_acked_message_and_duplicates_none(host
     # The last message of the room shows anyone who missed one (its host died before passing
     # it on) where the hole is.
     last = senders[-1].say_until_stored("burst", "the end", "the-end", PATIENCE)
-    messages = stored(database, "burst")
+    messages = stored(owned_database, "burst")
     assert sorted(messages) == list(range(1, len(senders) * BURST + 2)), "seqs 1..n, no gap"
     assert sorted(client_id for _, client_id in messages.values()) == sorted([*acks, "the-end"])
     for client_id, ack in [*acks.items(), ("the-end", last)]:
@@ -173,7 +167,7 @@ def test_a_host_killed_mid_burst_loses_no_acked_message_and_duplicates_none(host
 
 
 def test_a_reader_reconnecting_every_few_hundred_ms_through_a_flood_ends_with_every_seq_once(
-    hosts, users, database
+    hosts, users, owned_database
 ):
     writers = [
         users(f"writer{route}{number}", route=route)
@@ -200,7 +194,7 @@ def test_a_reader_reconnecting_every_few_hundred_ms_through_a_flood_ends_with_ev
         reconnects += 1
     assert joined_all(threads)
 
-    messages = stored(database, "flood")
+    messages = stored(owned_database, "flood")
     assert sorted(messages) == list(range(1, len(writers) * FLOOD + 1)), "seqs 1..n, no gap"
     everything = {seq: message_id for seq, (message_id, _) in messages.items()}
     reader.wait_until(lambda: reader.seqs("flood") == everything, PATIENCE, "every seq")

@@ -17,17 +17,9 @@ pytestmark = [
 
 
 @pytest.fixture
-def database(postgres):
-    """A PostgreSQL database owned by a role of its own, dropped with it afterwards."""
-    url = postgres.create_owned_database()
-    yield url
-    postgres.drop_owned_database(url)
-
-
-@pytest.fixture
-def hosts(tmp_path, database):
+def hosts(tmp_path, owned_database):
     """Redis, the two hosts on one PostgreSQL database, and Apache balancing them."""
-    with balanced_site(tmp_path, {"FLASK_RATE_LIMIT": "0"}, database=database) as site:
+    with balanced_site(tmp_path, {"FLASK_RATE_LIMIT": "0"}, database=owned_database) as site:
         yield site
 
 
