@@ -10,7 +10,7 @@ from postgres_server import PostgresServer
 
 from chat import create_app
 from chat.core import passphrases
-from chat.core.store import is_postgres
+from chat.core.store import is_postgres, open_store
 from chat.extensions import socketio
 
 BACKENDS = ("sqlite", "postgres")
@@ -46,6 +46,14 @@ def database(request, tmp_path):
     if request.param == "sqlite":
         return str(tmp_path / "chat.sqlite3")
     return request.getfixturevalue("postgres_database")
+
+
+@pytest.fixture
+def store(database):
+    """The history store on the test's database, on its own (no app), closed afterwards."""
+    store = open_store(database)
+    yield store
+    store.close()
 
 
 @pytest.fixture

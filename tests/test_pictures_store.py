@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from chat.core.images import process
-from chat.core.store import Draft, open_store
+from chat.core.store import Draft
 
 LIMITS = {"max_bytes": 10_000_000, "max_pixels": 40_000_000}
 
@@ -17,13 +17,6 @@ def png(width, height, colour="tomato"):
     output = io.BytesIO()
     Image.new("RGB", (width, height), colour).save(output, "PNG")
     return output.getvalue()
-
-
-@pytest.fixture
-def store(database):
-    store = open_store(database)
-    yield store
-    store.close()
 
 
 @pytest.fixture

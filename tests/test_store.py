@@ -21,13 +21,6 @@ from chat.core.store.sqlite import SQLiteStore
 
 
 @pytest.fixture
-def store(database):
-    store = open_store(database)
-    yield store
-    store.close()
-
-
-@pytest.fixture
 def sqlite_store(tmp_path):
     store = SQLiteStore(str(tmp_path / "history.sqlite3"))
     yield store

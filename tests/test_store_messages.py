@@ -1,22 +1,13 @@
 """Messages in the store beyond sending them, on SQLite and PostgreSQL: authors' edits and
 deletions, mentions, read markers and unread counts, direct conversations, full-text search."""
 
-import pytest
-
-from chat.core.store import Draft, open_store
+from chat.core.store import Draft
 from chat.core.store.conversations import Party
 
 ALICE = Party("holder-a", "alice", "alice")
 BOB = Party("holder-b", "bob", "bob")
 CAROL = Party("holder-c", "carol", "carol")
 DIRECT = "dm:holder-a:holder-b"
-
-
-@pytest.fixture
-def store(database):
-    store = open_store(database)
-    yield store
-    store.close()
 
 
 def send(store, text, room="lobby", by=ALICE, mentions=(), ts=1):

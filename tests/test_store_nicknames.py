@@ -1,18 +1,7 @@
 """Nickname reservations in the store, on SQLite and PostgreSQL: taken, kept by their owner,
 lapsed, handed over, released."""
 
-import pytest
-
-from chat.core.store import open_store
-
 DAY_MS = 24 * 3600 * 1000
-
-
-@pytest.fixture
-def store(database):
-    store = open_store(database)
-    yield store
-    store.close()
 
 
 def take(store, owner, holder, now, nick="alice", lapsed_before=None):
