@@ -3,7 +3,6 @@
 import logging
 import os
 
-from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from . import cli, config, instance, transport
@@ -24,6 +23,7 @@ from .extensions import csrf, socketio
 from .instance import StartupError
 from .realtime import admin, direct, edits, events, nicknames, reading, search, socket_rooms
 from .realtime.announcer import Announcer
+from .realtime.contexts import SOCKETIO_PATH, ChatFlask
 from .runtime import Runtime, detected_async_mode
 from .services import Services
 from .transport.body_limit import BodyLimit
@@ -46,7 +46,7 @@ _stall_watch = None
 
 def create_app(test_config=None):
     """Create and configure the app: settings, instance folder, extensions, pages, sockets."""
-    app = Flask(
+    app = ChatFlask(
         __name__,
         instance_path=os.environ.get("FLASK_INSTANCE_PATH") or None,
         instance_relative_config=True,
@@ -109,6 +109,7 @@ def _init_socketio(app):
     socketio.init_app(
         app,
         async_mode=app.config["ASYNC_MODE"] or detected_async_mode(),
+        path=SOCKETIO_PATH,
         message_queue=queue or None,
         cors_allowed_origins=app.config["CORS_ALLOWED_ORIGINS"] or None,
         max_http_buffer_size=app.config["MAX_HTTP_BUFFER_SIZE"],
