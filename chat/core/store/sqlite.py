@@ -35,6 +35,27 @@ BUSY_TIMEOUT_MS = 10_000
 # Search index pages merged per checkpoint: enough to keep up with a busy chat's commits, so
 # that FTS5 never has to merge inside one (its "crisis merge").
 SEARCH_MERGE_PAGES = 500
+# Merged a step at a time, each step its own transaction, so that a commit meeting the merge
+# waits for one step, not the whole merge.
+SEARCH_MERGE_STEP = 100
+# Between steps: longer than SQLite's busy handler sleeps in the first 100 ms of a wait (at
+# most 25 ms), so that a commit waiting for the lock wakes within the pause and takes it.
+SEARCH_MERGE_PAUSE_S = 0.03
+
+
+def _merge_search_index(connection):
+    """Merge up to SEARCH_MERGE_PAGES pages of the search index in steps, pausing between
+    them; stop at a step that finds nothing to merge (FTS5 then changes under two rows)."""
+    for step in range(SEARCH_MERGE_PAGES // SEARCH_MERGE_STEP):
+        if step:
+            time.sleep(SEARCH_MERGE_PAUSE_S)
+        before = connection.total_changes
+        connection.execute(
+            "INSERT INTO message_search (message_search, rank) VALUES ('merge', ?)",
+            (SEARCH_MERGE_STEP,),
+        )
+        if connection.total_changes - before < 2:
+            return
 
 
 @contextmanager
@@ -131,10 +152,7 @@ class SQLiteStore(
         thread, even while the store closes."""
         connection = self._connect()
         try:
-            connection.execute(
-                "INSERT INTO message_search (message_search, rank) VALUES ('merge', ?)",
-                (SEARCH_MERGE_PAGES,),
-            )
+            _merge_search_index(connection)
             _, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         finally:
             connection.close()
