@@ -16,6 +16,13 @@ from chat.extensions import socketio
 BACKENDS = ("sqlite", "postgres")
 
 
+def pytest_collection_modifyitems(items):
+    """Modules with slow tests first: a parallel run (.ci/run) then ends on short modules
+    instead of waiting for one long one that started last."""
+    slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: item.module.__name__ not in slow)
+
+
 @pytest.fixture(scope="session")
 def postgres():
     """One PostgreSQL server for the whole run, started when a test first needs it."""
