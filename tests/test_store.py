@@ -15,7 +15,6 @@ from PIL import Image
 
 from chat.core.images import process
 from chat.core.store import Draft, StoreBusy, open_store
-from chat.core.store import sqlite as sqlite_backend
 from chat.core.store.conversations import Party
 from chat.core.store.migrations import migrations
 from chat.core.store.sqlite import SQLiteStore
@@ -341,39 +340,21 @@ def test_commits_leave_merging_the_search_index_to_checkpoints(sqlite_store):
     for n in range(12):
         sqlite_store.save_batch([draft(f"word{n} of batch {n}")])
     unmerged = search_segments(sqlite_store)
-    sqlite_store.checkpoint()
+    assert sqlite_store.merge_search_step()
     assert search_segments(sqlite_store) < unmerged
     assert texts(sqlite_store.search("lobby", ["word7"], 10)) == ["word7 of batch 7"]
 
 
-def test_a_checkpoint_merges_the_index_in_steps_that_let_commits_in_between(
-    sqlite_store, monkeypatch
-):
+def test_a_merge_step_says_whether_the_index_had_anything_left_to_merge(sqlite_store):
     for n in range(24):
         sqlite_store.save_batch([draft(f"word{n} of batch {n}")])
-    unmerged = search_segments(sqlite_store)
-    committed_between_steps = []
-
-    def commit_during_the_pause(_seconds):
-        # The eager writer does not wait: StoreBusy if a merge step still held the lock.
-        saved = sqlite_store.save_batch([draft("sent while merging")], wait=False)
-        committed_between_steps.append(saved[0].message["text"])
-
-    monkeypatch.setattr(sqlite_backend, "SEARCH_MERGE_PAGES", 4)
-    monkeypatch.setattr(sqlite_backend, "SEARCH_MERGE_STEP", 1)
-    monkeypatch.setattr(sqlite_backend.time, "sleep", commit_during_the_pause)
-    sqlite_store.checkpoint()
-    assert committed_between_steps[:1] == ["sent while merging"], "one step, then a pause"
-    assert search_segments(sqlite_store) < unmerged
-
-    pauses = []
-    monkeypatch.setattr(sqlite_backend.time, "sleep", pauses.append)
-    for _ in range(20):
-        pauses.clear()
-        sqlite_store.checkpoint()
-        if not pauses:
-            break
-    assert pauses == [], "a step that finds nothing to merge ends the merge"
+    steps = 1
+    while sqlite_store.merge_search_step():
+        steps += 1
+        assert steps < 50, "merging never ends"
+    assert steps > 1
+    assert not sqlite_store.merge_search_step()
+    assert texts(sqlite_store.search("lobby", ["word17"], 10)) == ["word17 of batch 17"]
 
 
 @pytest.fixture

@@ -38,6 +38,7 @@ class ObservedStore(SQLiteStore):
         self.runner = runner
         self.commits_in_runner = []
         self.checkpoints = 0
+        self.merge_steps = 0
 
     def save_batch(self, drafts, wait=True):
         """Save as usual; note whether this commit ran through the runner."""
@@ -48,6 +49,11 @@ class ObservedStore(SQLiteStore):
         """Checkpoint as usual, and count it."""
         self.checkpoints += 1
         return super().checkpoint()
+
+    def merge_search_step(self):
+        """Merge as usual, and count the step."""
+        self.merge_steps += 1
+        return super().merge_search_step()
 
 
 @pytest.fixture
@@ -62,9 +68,10 @@ def store(tmp_path, runner):
     store.close()
 
 
-def make_writer(store):
+def make_writer(store, **replaced):
     runtime = Runtime.of(engineio.Server(async_mode="threading"))
-    return GroupCommitWriter(store, dataclasses.replace(runtime, run_blocking=store.runner))
+    runtime = dataclasses.replace(runtime, run_blocking=store.runner, **replaced)
+    return GroupCommitWriter(store, runtime)
 
 
 def draft(text):
@@ -109,12 +116,36 @@ def test_checkpoints_follow_commits_at_most_once_per_interval(store, monkeypatch
     assert store.checkpoints == 0
     time.sleep(0.3)
     writer.save(draft("after the interval"))
-    deadline = time.monotonic() + 5
+    wait_for_a_checkpoint(store, writer)
+    logged, copied = store.checkpoint()
+    assert copied == logged
+
+
+def wait_for_a_checkpoint(store, writer):
+    deadline = time.monotonic() + 10
     while (store.checkpoints == 0 or writer.checkpointing) and time.monotonic() < deadline:
         time.sleep(0.02)
     assert store.checkpoints == 1
-    logged, copied = store.checkpoint()
-    assert copied == logged
+
+
+def test_a_checkpoint_merges_the_search_index_in_steps_with_pauses_commits_can_use(
+    store, monkeypatch
+):
+    monkeypatch.setattr(writer_module, "CHECKPOINT_INTERVAL", 0)
+    for n in range(24):
+        store.save_batch([draft(f"word{n} of batch {n}")])
+    committed_in_pauses = []
+
+    def pause(_seconds):
+        # A commit that does not wait: StoreBusy if a step still held the write lock.
+        saved = store.save_batch([draft("between steps")], wait=False)
+        committed_in_pauses.append(saved[0].message["text"])
+
+    writer = make_writer(store, sleep=pause)
+    writer.save(draft("the one that starts a checkpoint"))
+    wait_for_a_checkpoint(store, writer)
+    assert 2 <= store.merge_steps <= writer_module.MERGE_STEPS
+    assert committed_in_pauses == ["between steps"] * (store.merge_steps - 1)
 
 
 class ObservedPostgresStore(PostgresStore):

@@ -9,7 +9,9 @@ On SQLite, where a commit waits for the disk (`synchronous` FULL) the batch goes
 operating system's cache, cheaper than handing it to a thread and back, so it runs in place,
 unless another process holds the write lock: then it is handed over to wait there. The disk
 is flushed at checkpoints, which run through `run_blocking` at most every
-CHECKPOINT_INTERVAL seconds, beside the commits rather than in their way.
+CHECKPOINT_INTERVAL seconds, beside the commits rather than in their way; each starts with
+a few steps merging the search index, with a pause between them in which a commit waiting
+for the write lock takes it.
 
 A cooperative store (PostgreSQL, whose waits yield to other green threads) runs every write
 in place: its commit waits for the server without holding the event loop.
@@ -24,6 +26,11 @@ logger = logging.getLogger(__name__)
 
 BATCH_LIMIT = 500
 CHECKPOINT_INTERVAL = 1.0
+# Steps of search-index merging per checkpoint, and the pause after each: longer than SQLite's
+# busy handler sleeps in the first 100 ms of a wait (at most 25 ms), so that a commit waiting
+# for the lock wakes within the pause and takes it.
+MERGE_STEPS = 5
+MERGE_PAUSE = 0.03
 
 
 class StoreUnavailable(RuntimeError):
@@ -138,8 +145,14 @@ class GroupCommitWriter:
         self.runtime.spawn(self._checkpoint)
 
     def _checkpoint(self):
-        """Flush committed messages into the database file, through run_blocking."""
+        """Merge the search index a step at a time while there is any to merge, then flush
+        committed messages into the database file, each through run_blocking."""
         try:
+            for step in range(MERGE_STEPS):
+                if step:
+                    self.runtime.sleep(MERGE_PAUSE)
+                if not self.run_blocking(self.store.merge_search_step):
+                    break
             self.run_blocking(self.store.checkpoint)
         except Exception:
             logger.exception("history checkpoint failed; the next one will retry")

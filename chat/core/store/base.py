@@ -109,7 +109,8 @@ class HistoryStore(ABC):
     """The history of every room: all that the writer, the handlers and the pages ask of a
     database. Reads may come from any thread; writes come from one writer at a time."""
 
-    # Whether the writer must call the store's `checkpoint` now and then (SQLite's WAL copy).
+    # Whether the writer must call the store's `checkpoint` now and then (SQLite's WAL copy),
+    # after steps of `merge_search_step` (SQLite's search index).
     needs_checkpoints = False
     # Whether every wait of the store (for the network, a lock, the disk) lets other green
     # threads run, so that any call may run on the event loop.

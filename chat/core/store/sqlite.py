@@ -32,30 +32,11 @@ from .reading import ReadingQueries
 INSERTED_PLACES = ", ".join("?" for _ in INSERTED.split(","))
 # How long a connection waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
-# Search index pages merged per checkpoint: enough to keep up with a busy chat's commits, so
-# that FTS5 never has to merge inside one (its "crisis merge").
-SEARCH_MERGE_PAGES = 500
-# Merged a step at a time, each step its own transaction, so that a commit meeting the merge
-# waits for one step, not the whole merge.
+# Search index pages merged per step of the checkpoints' upkeep (`merge_search_step`): the
+# writer runs up to five steps per checkpoint, enough to keep up with a busy chat's commits
+# so that FTS5 never has to merge inside one (its "crisis merge"), each step its own
+# transaction so that a commit meeting the merge waits for one step, not all of them.
 SEARCH_MERGE_STEP = 100
-# Between steps: longer than SQLite's busy handler sleeps in the first 100 ms of a wait (at
-# most 25 ms), so that a commit waiting for the lock wakes within the pause and takes it.
-SEARCH_MERGE_PAUSE_S = 0.03
-
-
-def _merge_search_index(connection):
-    """Merge up to SEARCH_MERGE_PAGES pages of the search index in steps, pausing between
-    them; stop at a step that finds nothing to merge (FTS5 then changes under two rows)."""
-    for step in range(SEARCH_MERGE_PAGES // SEARCH_MERGE_STEP):
-        if step:
-            time.sleep(SEARCH_MERGE_PAUSE_S)
-        before = connection.total_changes
-        connection.execute(
-            "INSERT INTO message_search (message_search, rank) VALUES ('merge', ?)",
-            (SEARCH_MERGE_STEP,),
-        )
-        if connection.total_changes - before < 2:
-            return
 
 
 @contextmanager
@@ -145,14 +126,27 @@ class SQLiteStore(
         """Whether every commit flushes the disk (FULL or EXTRA), not only checkpoints."""
         return self.synchronous.upper() in ("FULL", "EXTRA")
 
-    def checkpoint(self):
-        """Merge some of the search index's segments, then copy committed transactions from
-        the log into the database file without waiting for readers or writers; return (pages
-        in the log, pages copied). On a connection of its own, so that it may run in any
-        thread, even while the store closes."""
+    def merge_search_step(self):
+        """Merge up to SEARCH_MERGE_STEP pages of the search index's segments in a transaction
+        of its own; return whether there were any to merge (FTS5 then changes two rows or
+        more). On a connection of its own, like `checkpoint`."""
         connection = self._connect()
         try:
-            _merge_search_index(connection)
+            before = connection.total_changes
+            connection.execute(
+                "INSERT INTO message_search (message_search, rank) VALUES ('merge', ?)",
+                (SEARCH_MERGE_STEP,),
+            )
+            return connection.total_changes - before >= 2
+        finally:
+            connection.close()
+
+    def checkpoint(self):
+        """Copy committed transactions from the log into the database file without waiting
+        for readers or writers; return (pages in the log, pages copied). On a connection of
+        its own, so that it may run in any thread, even while the store closes."""
+        connection = self._connect()
+        try:
             _, logged, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         finally:
             connection.close()
