@@ -216,12 +216,17 @@ class QueuedWebSocket(HardenedWebSocket):
         return False
 
     def _end(self):
-        """Stop reading and tell the owner that the connection is over, once."""
+        """Stop reading and tell the owner that the connection is over, once; then let go
+        of the owner's callbacks and the frame parser."""
         if not self._ended:
             self._ended = True
             self._tally.on_the_event_loop -= 1
             self._stop_listening()
             self._on_end()
+            # Each is a reference cycle (this connection and its Engine.IO socket hold each
+            # other, wsproto's parser holds its own generator): left in place, a closed
+            # connection waited for a full pass of the cycle collector to be freed.
+            self._on_message = self._on_end = self._reader = None
 
 
 class TurnFlusher:
