@@ -24,12 +24,7 @@ from .base import (
     Resent,
     as_message,
 )
-from .conversations import ConversationQueries
-from .edits import EditQueries
-from .messages import MessageQueries
-from .nicknames import NicknameQueries
-from .pictures import PictureQueries
-from .reading import ReadingQueries
+from .queries import SharedQueries
 
 # Any number, the same in every process: the lock a schema upgrade holds.
 UPGRADE_LOCK = 0x63686174
@@ -40,15 +35,7 @@ LOCK_TIMEOUT_MS = 10_000
 RETRIED = (psycopg.errors.DeadlockDetected, psycopg.errors.SerializationFailure)
 
 
-class PostgresStore(
-    HistoryStore,
-    MessageQueries,
-    NicknameQueries,
-    ReadingQueries,
-    ConversationQueries,
-    EditQueries,
-    PictureQueries,
-):
+class PostgresStore(HistoryStore, SharedQueries):
     """History in a PostgreSQL database; opening it brings its schema up to date."""
 
     cooperative = True

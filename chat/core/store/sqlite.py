@@ -21,12 +21,7 @@ from .base import (
     StoreBusy,
     as_message,
 )
-from .conversations import ConversationQueries
-from .edits import EditQueries
-from .messages import MessageQueries
-from .nicknames import NicknameQueries
-from .pictures import PictureQueries
-from .reading import ReadingQueries
+from .queries import SharedQueries
 
 # A placeholder for each inserted column.
 INSERTED_PLACES = ", ".join("?" for _ in INSERTED.split(","))
@@ -67,15 +62,7 @@ def _enter_wal(connection):
             time.sleep(0.05)
 
 
-class SQLiteStore(
-    HistoryStore,
-    MessageQueries,
-    NicknameQueries,
-    ReadingQueries,
-    ConversationQueries,
-    EditQueries,
-    PictureQueries,
-):
+class SQLiteStore(HistoryStore, SharedQueries):
     """History in one SQLite file; opening it brings its schema up to date."""
 
     needs_checkpoints = True
