@@ -9,6 +9,7 @@ Decoding is CPU work: callers run `process` off the event loop.
 
 import hashlib
 import io
+import re
 import warnings
 from dataclasses import dataclass
 
@@ -20,6 +21,8 @@ THUMBNAIL_BOX = (480, 480)
 THUMBNAIL_FORMAT = "WEBP"
 MAX_FRAMES = 300
 JPEG_QUALITY = 88
+# A picture's name (`Encoded.digest`): the SHA-256 of its re-encoded bytes, in hex.
+NAME = re.compile(r"[0-9a-f]{64}")
 
 
 class ImageRefused(ValueError):

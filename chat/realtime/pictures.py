@@ -2,13 +2,9 @@
 (chat/web/pictures.py), stored with the message and shown with it, live, in history and in
 catch-up (with its sizes and addresses)."""
 
-import re
-
+from ..core import images
 from ..services import services
 from .payloads import BadPayload, optional
-
-# A picture's name: the SHA-256 of its bytes, in hex, as the upload answered it.
-NAME = re.compile(r"[0-9a-f]{64}")
 
 
 def announced(data, holder):
@@ -17,7 +13,7 @@ def announced(data, holder):
     name = optional(data, "image", str)
     if name is None:
         return None
-    if not NAME.fullmatch(name):
+    if not images.NAME.fullmatch(name):
         raise BadPayload("Field 'image' must be the name an upload of a picture answered with.")
     shown = services().pictures.uploaded(name, holder)
     if shown is None:

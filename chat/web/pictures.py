@@ -7,7 +7,6 @@ An upload is only stored: a `chat message` or `direct message` with its `image` 
 """
 
 import math
-import re
 
 from flask import Blueprint, jsonify, request, session
 from flask_wtf.csrf import CSRFError
@@ -27,8 +26,6 @@ UPLOAD_PATH = PATH
 # A programmatic client's identity: the nickname reserved to its key, as its socket's auth.
 NICK_HEADER = "X-Chat-Nick"
 KEY_HEADER = "X-Chat-Key"
-# A picture's name: the SHA-256 of its bytes, in hex.
-NAME = re.compile(r"[0-9a-f]{64}")
 # A picture never changes under its name.
 CACHED = "public, max-age=31536000, immutable"
 # A picture opened on its own is shown, never run: no script, no plug-in, no form, no frame.
@@ -143,7 +140,7 @@ def thumbnail(name):
 
 def _served(name, thumbnail):
     """A picture's bytes with its type, cached for good under its name; 404 when unknown."""
-    if not NAME.fullmatch(name):
+    if not images.NAME.fullmatch(name):
         return _refusal(404, NO_SUCH_PICTURE)
     etag = f"{name}-thumbnail" if thumbnail else name
     if request.if_none_match.contains(etag):
