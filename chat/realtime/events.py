@@ -348,7 +348,8 @@ def chat_message(data):
     """Store a message, with the picture its `image` names if any; once committed, pass it to
     the room's others and ack the sender."""
     room = joined_room(data)
-    image = pictures.announced(data, people.me().holder)
+    sender = people.me().holder
+    image = pictures.announced(data, sender)
     text = payloads.text(data, may_be_empty=image is not None)
     chat = services()
     draft = Draft(
@@ -358,7 +359,7 @@ def chat_message(data):
         text=text,
         ts=int(time.time() * 1000),
         client_id=payloads.client_id(data),
-        sender=people.me().holder,
+        sender=sender,
         mentions=mentions_in(text),
         image=image,
     )
