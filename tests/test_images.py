@@ -6,19 +6,13 @@ import struct
 import zlib
 
 import pytest
+from picture_files import encoded, plain
 from PIL import Image
 
 from chat.core.images import ImageRefused, process
 
 MB = 1_000_000
 LIMITS = {"max_bytes": 10 * MB, "max_pixels": 40_000_000}
-
-
-def encoded(image, image_format, **options):
-    """The bytes of image saved in image_format."""
-    output = io.BytesIO()
-    image.save(output, image_format, **options)
-    return output.getvalue()
 
 
 def photo_with_gps():
@@ -59,12 +53,12 @@ def test_an_animated_gif_stays_animated():
 
 
 def test_a_webp_is_taken():
-    data = encoded(Image.new("RGB", (10, 10), "green"), "WEBP")
+    data = plain(10, 10, "green", "WEBP")
     assert process(data, **LIMITS).image.content_type == "image/webp"
 
 
 def test_the_same_picture_gets_the_same_name():
-    data = encoded(Image.new("RGB", (10, 10), "green"), "PNG")
+    data = plain(10, 10, "green", "PNG")
     assert process(data, **LIMITS).image.digest == process(data, **LIMITS).image.digest
 
 
@@ -73,8 +67,8 @@ NOT_IMAGES = {
     "svg": b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
     "empty": b"",
     "pdf": b"%PDF-1.4\n%...",
-    "bmp": encoded(Image.new("RGB", (4, 4)), "BMP"),
-    "tiff": encoded(Image.new("RGB", (4, 4)), "TIFF"),
+    "bmp": plain(4, 4, "black", "BMP"),
+    "tiff": plain(4, 4, "black", "TIFF"),
 }
 
 
@@ -90,7 +84,7 @@ def test_a_gif_header_followed_by_html_is_refused():
 
 
 def test_markup_after_a_real_image_is_not_kept():
-    data = encoded(Image.new("RGB", (8, 8), "red"), "PNG") + b"<script>alert(1)</script>"
+    data = plain(8, 8, "red", "PNG") + b"<script>alert(1)</script>"
     assert b"<script>" not in process(data, **LIMITS).image.data
 
 

@@ -7,8 +7,9 @@ import io
 import re
 
 import pytest
+from picture_files import plain
 from PIL import Image
-from test_images import NOT_IMAGES, encoded, png_claiming
+from test_images import NOT_IMAGES, png_claiming
 
 from chat import create_app
 from chat.extensions import socketio
@@ -18,7 +19,7 @@ NAME = re.compile(r"[0-9a-f]{64}")
 
 def png(width=300, height=200, colour="tomato"):
     """The bytes of a plain PNG picture."""
-    return encoded(Image.new("RGB", (width, height), colour), "PNG")
+    return plain(width, height, colour)
 
 
 @pytest.fixture

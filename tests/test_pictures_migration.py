@@ -1,10 +1,8 @@
 """A database of the release before pictures (schema version 5), holding history, is upgraded
 in place when the new code starts on it: history intact, and pictures can then be sent."""
 
-import io
-
 import pytest
-from PIL import Image
+from picture_files import plain
 from test_migrations import HISTORY, database_at
 
 from chat import create_app
@@ -16,9 +14,7 @@ pytestmark = pytest.mark.timeout(60)
 
 def picture():
     """A small picture, processed as an upload is."""
-    output = io.BytesIO()
-    Image.new("RGB", (40, 20), "teal").save(output, "PNG")
-    return process(output.getvalue(), max_bytes=1_000_000, max_pixels=1_000_000)
+    return process(plain(40, 20), max_bytes=1_000_000, max_pixels=1_000_000)
 
 
 def test_the_new_code_upgrades_a_version_5_database_and_its_history_takes_pictures(database):

@@ -7,6 +7,7 @@ import io
 import pytest
 import requests
 from deploy_servers import balanced_site, roaming_users
+from picture_files import plain
 from PIL import Image
 
 pytestmark = [
@@ -30,9 +31,7 @@ def users(hosts):
 
 
 def jpeg(width, height):
-    output = io.BytesIO()
-    Image.new("RGB", (width, height), "crimson").save(output, "JPEG")
-    return output.getvalue()
+    return plain(width, height, "crimson", "JPEG")
 
 
 def test_a_picture_uploaded_through_one_host_is_announced_and_served_through_the_other(

@@ -12,6 +12,7 @@ import time
 import pytest
 import requests
 import socketio
+from picture_files import plain
 from PIL import Image
 from servers import GunicornServer
 
@@ -74,9 +75,7 @@ def clients(server):
 
 
 def png(side, colour="teal"):
-    output = io.BytesIO()
-    Image.new("RGB", (side, side), colour).save(output, "PNG")
-    return output.getvalue()
+    return plain(side, side, colour)
 
 
 def test_a_big_picture_being_processed_does_not_hold_up_other_peoples_messages(clients):

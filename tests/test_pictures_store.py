@@ -1,10 +1,8 @@
 """Pictures in the store, on SQLite and PostgreSQL: kept once under the name their bytes give
 them, with who uploaded them, and shown by the messages that announce them."""
 
-import io
-
 import pytest
-from PIL import Image
+from picture_files import plain
 
 from chat.core.images import process
 from chat.core.store import Draft
@@ -14,9 +12,7 @@ LIMITS = {"max_bytes": 10_000_000, "max_pixels": 40_000_000}
 
 def png(width, height, colour="tomato"):
     """The bytes of a plain PNG picture."""
-    output = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(output, "PNG")
-    return output.getvalue()
+    return plain(width, height, colour)
 
 
 @pytest.fixture

@@ -2,7 +2,6 @@
 idempotent saves, persistence, and every query on an index."""
 
 import contextlib
-import io
 import multiprocessing
 import os
 import sqlite3
@@ -11,7 +10,7 @@ import time
 
 import psycopg
 import pytest
-from PIL import Image
+from picture_files import plain
 
 from chat.core.images import process
 from chat.core.store import Draft, StoreBusy, open_store
@@ -208,9 +207,7 @@ def exercise_people(store):
 def exercise_pictures(store):
     """Every call of pictures: saved, checked for an announce, served, dropped with the last
     message showing it."""
-    output = io.BytesIO()
-    Image.new("RGB", (8, 8), "red").save(output, "PNG")
-    picture = process(output.getvalue(), max_bytes=100_000, max_pixels=100)
+    picture = process(plain(8, 8, "red"), max_bytes=100_000, max_pixels=100)
     shown = store.save_picture(picture, "h-a", 1000)
     store.uploaded_picture(shown.name, "h-a")
     store.picture_data(shown.name)

@@ -3,11 +3,10 @@ behind a progress bar, sent, seen as a thumbnail by the others, opened full size
 with Escape; and every failed upload shown."""
 
 import base64
-import io
 import os
 
 import pytest
-from PIL import Image
+from picture_files import plain
 from playwright.sync_api import expect
 
 DELIVERY_MS = 5000
@@ -26,9 +25,7 @@ def server_env():
 
 def png_base64(width, height, colour):
     """A PNG picture's bytes, in base64 for the page's script."""
-    output = io.BytesIO()
-    Image.new("RGB", (width, height), colour).save(output, "PNG")
-    return base64.b64encode(output.getvalue()).decode()
+    return base64.b64encode(plain(width, height, colour)).decode()
 
 
 # Pastes a file into the message box as a browser does with a copied image.
@@ -116,10 +113,8 @@ def test_a_picture_picked_with_the_button_goes_with_the_message(person):
     bob = person("bobpk", "rp-pick")
     with alice.page.expect_file_chooser() as chooser:
         alice.page.get_by_role("button", name="Add a picture").click()
-    output = io.BytesIO()
-    Image.new("RGB", (64, 64), "navy").save(output, "JPEG")
     chooser.value.set_files(
-        {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": output.getvalue()}
+        {"name": "photo.jpg", "mimeType": "image/jpeg", "buffer": plain(64, 64, "navy", "JPEG")}
     )
     expect(alice.page.locator(".picture-tray .picture-preview")).to_be_visible()
     alice.send("picked")
