@@ -10,17 +10,16 @@ exchanging messages.
 import contextlib
 import json
 import os
-import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 import requests
-import socketio
 import websocket
 from deploy_servers import ApacheServer, roaming_users, self_signed_certificate
 from servers import GunicornServer
+from test_server import ChatClient
 
 from chat.config import Config
 from chat.core.writer import CHECKPOINT_INTERVAL
@@ -63,35 +62,16 @@ def server(request, tmp_path_factory):
         yield server
 
 
-class HonestUser:
-    """A python-socketio client over WebSocket that keeps the messages it receives; with an
-    address, it comes through a proxy that reports that address (X-Forwarded-For)."""
-
-    def __init__(self, url, nick, address=None):
-        self.messages = []
-        self.arrived = threading.Event()
-        self.socket = socketio.Client(reconnection=False)
-        self.socket.on("chat message", self._on_message)
-        headers = {"X-Forwarded-For": address} if address else {}
-        self.socket.connect(
-            url, auth={"nick": nick}, headers=headers, transports=["websocket"], wait_timeout=10
-        )
-
-    def _on_message(self, message):
-        self.messages.append(message)
-        self.arrived.set()
-
-    def call(self, event, payload):
-        return self.socket.call(event, payload, timeout=10)
-
-    def close(self):
-        self.socket.disconnect()
+def honest_user(url, nick, address=None):
+    """A client that keeps the messages it receives; with an address, it comes through a
+    proxy that reports that address (X-Forwarded-For)."""
+    return ChatClient(url, nick, {"X-Forwarded-For": address} if address else None)
 
 
 @contextlib.contextmanager
 def honest_pair(server, room, addresses=(None, None)):
     """Two honest users in one room."""
-    pair = [HonestUser(server.url, f"{room}-{n}", address) for n, address in enumerate(addresses)]
+    pair = [honest_user(server.url, f"{room}-{n}", address) for n, address in enumerate(addresses)]
     try:
         for user in pair:
             assert user.call("join", {"room": room})["ok"]
@@ -258,7 +238,7 @@ def capped_server(tmp_path_factory):
 
 def test_sessions_being_opened_are_capped_per_address_and_connected_ones_are_not(capped_server):
     address = "203.0.113.7"
-    neighbours = [HonestUser(capped_server.url, f"neighbour-{n}", address) for n in range(15)]
+    neighbours = [honest_user(capped_server.url, f"neighbour-{n}", address) for n in range(15)]
 
     def attack(_):
         return requests.get(
@@ -267,7 +247,7 @@ def test_sessions_being_opened_are_capped_per_address_and_connected_ones_are_not
 
     with honest_pair(capped_server, "opening", ("198.51.100.1", "198.51.100.2")) as pair:
         answers = while_chatting(pair, "opening", attack, OPENING_CAP + 20)
-        late = HonestUser(capped_server.url, "late", "198.51.100.3")
+        late = honest_user(capped_server.url, "late", "198.51.100.3")
         assert late.call("join", {"room": "opening"})["ok"], "another address still gets in"
         late.close()
     statuses = [answer.status_code for answer in answers]

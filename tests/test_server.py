@@ -10,17 +10,31 @@ pytestmark = pytest.mark.timeout(90)
 
 
 class ChatClient:
-    """A python-socketio client over WebSocket that records the messages it receives."""
+    """A python-socketio client over WebSocket that records the messages it receives; with
+    headers, it sends them with its connection request."""
 
-    def __init__(self, url, nick):
-        self.messages = []
+    def __init__(self, url, nick, headers=None):
+        self._received = []
         self.arrived = threading.Event()
         self.socket = socketio.Client(reconnection=False)
         self.socket.on("chat message", self._on_message)
-        self.socket.connect(url, auth={"nick": nick}, transports=["websocket"], wait_timeout=10)
+        self.socket.connect(
+            url,
+            auth={"nick": nick},
+            headers=headers or {},
+            transports=["websocket"],
+            wait_timeout=10,
+        )
+
+    @property
+    def messages(self):
+        """The messages received, in the order the server committed and sent them."""
+        # The client library runs each event's handler on a thread of its own, so under load
+        # the handlers may append in another order than the frames arrived in.
+        return sorted(self._received, key=lambda message: message["id"])
 
     def _on_message(self, message):
-        self.messages.append(message)
+        self._received.append(message)
         self.arrived.set()
 
     def call(self, event, payload):
