@@ -378,6 +378,7 @@ class RoamingUser:
         self.rooms = set()
         self.connects = 0
         self.disconnects = 0
+        self.disconnect_reasons = []
         self.connected_at = None
         # (room, seq, the message id held, another id that came with the same seq)
         self.conflicts = []
@@ -489,10 +490,11 @@ class RoamingUser:
             payload = {"room": room, "after_seq": after_seq} if after_seq else {"room": room}
             self.client.emit("join", payload, callback=self._on_rejoin)
 
-    def _on_disconnect(self, *_reason):
-        """Count connections lost."""
+    def _on_disconnect(self, *reason):
+        """Count connections lost, keeping why each was."""
         with self._lock:
             self.disconnects += 1
+            self.disconnect_reasons.append(reason[0] if reason else None)
 
     def _on_rejoin(self, ack):
         """Keep the catch-up a re-join brought, fetch the batches after it, and keep the ack

@@ -161,7 +161,10 @@ def test_a_host_killed_mid_burst_loses_no_acked_message_and_duplicates_none(
         live = [message["id"] for message in sender.events("chat message")]
         assert len(live) == len(set(live)), "a message was delivered twice"
     for sender in moved:
-        assert sender.connects == 2 and sender.http.cookies.get("ROUTEID") == ".2"
+        # Moved: connected again, now to host two. Under load a client may lose its first
+        # connection there too and connect a third time; the checks above hold regardless.
+        why = f"connects {sender.connects}, disconnects {sender.disconnect_reasons}"
+        assert sender.connects >= 2 and sender.http.cookies.get("ROUTEID") == ".2", why
         assert served_by(hosts.two, sender)
         assert all(rejoin["ok"] for rejoin in sender.events("rejoined"))
 
