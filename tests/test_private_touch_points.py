@@ -44,6 +44,7 @@ CALLABLES = [
     (engineio_socket.Socket, "receive", ["self", "pkt"]),
     (engineio_socket.Socket, "send", ["self", "pkt"]),
     (engineio_socket.Socket, "close", ["self", "wait", "abort", "reason"]),
+    (engineio_socket.Socket, "check_ping_timeout", ["self"]),
     # chat/transport/fastpath/websocket.py
     (
         websocket.RFC6455WebSocket,
@@ -79,6 +80,16 @@ def engine():
     return engineio.Server(async_mode="threading")
 
 
+def polling_handshake():
+    """The environ of an Engine.IO handshake over long-polling."""
+    return {
+        "REQUEST_METHOD": "GET",
+        "QUERY_STRING": "EIO=4&transport=polling",
+        "PATH_INFO": "/engine.io/",
+        "wsgi.input": io.BytesIO(),
+    }
+
+
 def test_the_engineio_server_keeps_its_drivers_sockets_and_reasons(engine):
     assert {"websocket", "queue"} <= set(engine._async)
     assert {"websocket", "queue"} <= set(engineio_eventlet._async)
@@ -95,14 +106,15 @@ def test_the_engineio_server_stores_each_new_socket_by_item_assignment(engine):
             super().__setitem__(sid, engine_socket)
 
     engine.sockets = Recording()
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "QUERY_STRING": "EIO=4&transport=polling",
-        "PATH_INFO": "/engine.io/",
-        "wsgi.input": io.BytesIO(),
-    }
-    engine.handle_request(environ, lambda status, headers: None)
+    engine.handle_request(polling_handshake(), lambda status, headers: None)
     assert [type(engine_socket) for engine_socket in stored] == [engineio_socket.Socket]
+
+
+def test_the_engineio_server_starts_no_service_task_when_told_not_to(engine):
+    assert engine.start_service_task, "on by default: the attribute still decides it"
+    engine.start_service_task = False
+    engine.handle_request(polling_handshake(), lambda status, headers: None)
+    assert engine.service_task_handle is None
 
 
 def test_an_engineio_socket_keeps_the_state_the_fast_path_reads_and_sets(engine):
