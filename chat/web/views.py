@@ -1,8 +1,10 @@
 """The pages: the nickname/room form and the chat page."""
 
+import functools
 import secrets
 
 from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from markupsafe import Markup
 
 from ..core import names
 from ..core.identities import ReclaimRefused
@@ -28,7 +30,7 @@ def index():
         session["nick"] = form.nickname.data
         session["room"] = form.room.data
         return redirect(url_for("chat.room"))
-    return render_template("index.html", form=form, rooms=room_choices())
+    return render_template("index.html", form=form, room_choices=rendered_rooms(room_choices()))
 
 
 def _reclaimed_if_asked(form, owner):
@@ -76,14 +78,21 @@ def leave():
     return redirect(url_for("chat.index"))
 
 
+# Anyone may reload the form page in a loop, and with thirty rooms listed their HTML took
+# about a third of the page's time; it changes only when a room or a count does.
+@functools.lru_cache(maxsize=16)
+def rendered_rooms(rooms):
+    """The form's room suggestions and list as HTML, kept for the next page showing the same
+    rooms and counts."""
+    return Markup(render_template("_room_choices.html", rooms=rooms))
+
+
 def room_choices():
-    """Occupied rooms with their member counts, then rooms with history, for the room field."""
+    """Occupied rooms, then rooms with history: (name, members online) pairs for the form."""
     chat = services()
-    occupied = chat.presence.listing()["rooms"][:ROOM_CHOICES]
-    names = {room["name"] for room in occupied}
-    quiet = [
-        {"name": name, "members": 0}
-        for name in chat.store.room_names(ROOM_CHOICES)
-        if name not in names
+    occupied = [
+        (room["name"], room["members"]) for room in chat.presence.listing()["rooms"][:ROOM_CHOICES]
     ]
-    return (occupied + quiet)[:ROOM_CHOICES]
+    names = {name for name, _ in occupied}
+    quiet = [(name, 0) for name in chat.store.room_names(ROOM_CHOICES) if name not in names]
+    return tuple((occupied + quiet)[:ROOM_CHOICES])
