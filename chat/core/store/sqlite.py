@@ -28,7 +28,7 @@ INSERTED_PLACES = ", ".join("?" for _ in INSERTED.split(","))
 # How long a connection waits for another process's lock before giving up.
 BUSY_TIMEOUT_MS = 10_000
 # Search index pages merged per step of the checkpoints' upkeep (`merge_search_step`): the
-# writer runs up to five steps per checkpoint, enough to keep up with a busy chat's commits
+# writer runs up to its MERGE_STEPS per checkpoint, enough to keep up with a busy chat's commits
 # so that FTS5 never has to merge inside one (its "crisis merge"), each step its own
 # transaction so that a commit meeting the merge waits for one step, not all of them.
 SEARCH_MERGE_STEP = 100
