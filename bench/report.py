@@ -109,10 +109,17 @@ def read_metric(metric, run):
 # Each ratio a table shows when both its systems ran: (key, heading, numerator, denominator).
 RATIOS = (
     ("ratio", "ours / reference", "ours", "reference"),
+    ("floor_ratio", "floor / reference", "floor", "reference"),
+    ("above_floor_ratio", "ours / floor", "ours", "floor"),
     ("postgresql_ratio", "PostgreSQL / SQLite", "ours-postgresql", "ours"),
 )
 # How each system is headed in a table.
-HEADINGS = {"reference": "reference", "ours": "ours", "ours-postgresql": "ours on PostgreSQL"}
+HEADINGS = {
+    "reference": "reference",
+    "floor": "floor",
+    "ours": "ours",
+    "ours-postgresql": "ours on PostgreSQL",
+}
 
 
 def medians(runs, systems):

@@ -2,9 +2,11 @@
 
     python bench/run.py [--scenario S1|S2|S3|S4|S5|S1,S2|all] [--rounds 3] [--s3-clients 10000]
                         [--s5-history 0,1000000,10000000] [--quick] [--database sqlite|postgresql]
+                        [--systems reference,floor,ours]
 
 Each run starts a fresh server on a free 127.0.0.1 port, drives it with the load
-generator (`python -m loadgen` in this directory) and stops it by pid. With
+generator (`python -m loadgen` in this directory) and stops it by pid. The floor (our stack
+with the reference's handlers, floor/app.py) runs when --systems names it. With
 `--database postgresql` ours also runs with its history in PostgreSQL (a throw-away
 server for the whole benchmark, a new database per run), alternating with SQLite. S5 runs
 ours alone, once per history size, on a copy of a database holding that many messages
@@ -63,7 +65,9 @@ def parse_args(argv):
         "--no-deflate", action="store_true", help="clients do not offer permessage-deflate"
     )
     parser.add_argument(
-        "--systems", default="reference,ours", help="comma-separated subset of reference,ours"
+        "--systems",
+        default="reference,ours",
+        help="comma-separated subset of reference,floor,ours",
     )
     parser.add_argument(
         "--database",

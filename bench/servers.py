@@ -20,8 +20,10 @@ from loadgen.procstat import process_tree
 BENCH_DIR = Path(__file__).resolve().parent
 REPO_ROOT = BENCH_DIR.parent
 REFERENCE_DIR = BENCH_DIR / "reference"
-# ours-postgresql is ours with its history in PostgreSQL instead of SQLite.
-SYSTEMS = ("reference", "ours", "ours-postgresql")
+FLOOR_DIR = BENCH_DIR / "floor"
+# ours-postgresql is ours with its history in PostgreSQL instead of SQLite; floor is our stack
+# with the reference's handlers (floor/app.py).
+SYSTEMS = ("reference", "floor", "ours", "ours-postgresql")
 # The tests' throw-away PostgreSQL, run as a program: it prints its URL and serves until SIGTERM.
 POSTGRES_SERVER = REPO_ROOT / "tests" / "postgres_server.py"
 READY_TIMEOUT_S = 30.0
@@ -72,10 +74,16 @@ def server_command(system, port, workdir, database=None):
     if system == "reference":
         env["PORT"] = str(port)
         return ["node", "server.js", str(port)], REFERENCE_DIR, env
+    argv = [sys.executable, "-m", "gunicorn", "-k", "eventlet", "-w", "1"]
+    argv += ["--bind", f"127.0.0.1:{port}", "app:app"]
+    if system == "floor":
+        # Its app.py and gunicorn.conf.py are read from its folder; the chat package from the
+        # repository.
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO_ROOT), env.get("PYTHONPATH")]))
+        return argv, FLOOR_DIR, env
     env["FLASK_RATE_LIMIT"] = "0"
     env["FLASK_DATABASE"] = database or str(workdir / "bench.sqlite3")
-    argv = [sys.executable, "-m", "gunicorn", "-k", "eventlet", "-w", "1"]
-    return [*argv, "--bind", f"127.0.0.1:{port}", "app:app"], REPO_ROOT, env
+    return argv, REPO_ROOT, env
 
 
 def start_server(system, workdir, database=None, history=0):
