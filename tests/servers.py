@@ -37,11 +37,13 @@ def wait_for_http(url, timeout=15.0, process=None):
 class GunicornServer:
     """`gunicorn -k eventlet -w 1 app:app` on 127.0.0.1, as deployed, with its own database.
 
-    It runs from the repository, or from `root`: a copy of the release, as on another host.
+    It runs from the repository, or from `root`: a copy of the release, as on another host;
+    with the root's gunicorn.conf.py, or the settings file `config`.
     """
 
-    def __init__(self, tmp_path, port=None, env=None, name="server", root=ROOT):
+    def __init__(self, tmp_path, port=None, env=None, name="server", root=ROOT, config=None):
         self.root = Path(root)
+        self.config = Path(config) if config else self.root / "gunicorn.conf.py"
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = Path(tmp_path) / f"{name}-{self.port}.log"
@@ -64,7 +66,7 @@ class GunicornServer:
                 "-m",
                 "gunicorn",
                 "-c",
-                str(self.root / "gunicorn.conf.py"),
+                str(self.config),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "app:app",
