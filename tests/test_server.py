@@ -44,6 +44,17 @@ class ChatClient:
         self.socket.disconnect()
 
 
+def refusals(url, auth):
+    """What a connection with auth is told when refused, which it must be: the payloads of its
+    connect_error events."""
+    reasons = []
+    client = socketio.Client(reconnection=False)
+    client.on("connect_error", reasons.append)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(url, auth=auth, transports=["websocket"])
+    return reasons
+
+
 @pytest.fixture
 def server(tmp_path):
     with GunicornServer(tmp_path) as server:
@@ -75,12 +86,9 @@ def test_two_users_chat_over_a_real_websocket(server):
 
 def test_a_refused_connection_says_why(server):
     alice = ChatClient(server.url, "alice")
-    reasons = []
-    impostor = socketio.Client(reconnection=False)
-    impostor.on("connect_error", reasons.append)
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        impostor.connect(server.url, auth={"nick": "Alice"}, transports=["websocket"])
-    assert reasons == [{"message": "Nickname 'Alice' is already in use."}]
+    assert refusals(server.url, {"nick": "Alice"}) == [
+        {"message": "Nickname 'Alice' is already in use."}
+    ]
     alice.close()
 
 

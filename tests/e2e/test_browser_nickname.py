@@ -4,10 +4,9 @@ page reconnects after a server restart."""
 
 import re
 
-import pytest
-import socketio
 from chat_page import ChatPage
 from playwright.sync_api import expect
+from test_server import refusals
 
 RECONNECT_MS = 15_000
 
@@ -44,12 +43,7 @@ def test_after_a_restart_the_returning_owner_gets_the_name_back(person, server):
     alice.page.context.set_offline(True)
     server.kill()
     server.start()
-    refusals = []
-    impostor = socketio.Client(reconnection=False)
-    impostor.on("connect_error", refusals.append)
-    with pytest.raises(socketio.exceptions.ConnectionError):
-        impostor.connect(server.url, auth={"nick": "alice2"}, transports=["websocket"])
-    assert refusals == [
+    assert refusals(server.url, {"nick": "alice2"}) == [
         {
             "message": "Nickname 'alice2' is reserved to someone else. If it is yours, "
             "reclaim it on the form with its passphrase."
