@@ -7,6 +7,7 @@ import time
 
 import pytest
 import socketio as socketio_client
+from read_order import ReadOrder
 from servers import GunicornServer
 from socketio import packet
 
@@ -140,13 +141,17 @@ def test_outgoing_packets_are_found_binary_exactly_as_socketio_finds_them(data):
     assert CheckedPacket.data_is_binary(data) == packet.Packet.data_is_binary(data)
 
 
+def read_texts(read):
+    """The texts of the chat messages among the events read, in the order they were read."""
+    return [message["text"] for event, message in list(read.events) if event == "chat message"]
+
+
 def test_a_burst_of_messages_arrives_whole_and_in_order_after_an_upgrade(tmp_path):
     with GunicornServer(tmp_path, env={"FLASK_RATE_LIMIT": "0"}) as server:
         sender = connected(server, "sender")
         # Long-polling first, then the upgrade probe: the path browsers take.
-        reader = socketio_client.Client(reconnection=False)
-        arrived = []
-        reader.on("chat message", lambda message: arrived.append(message["text"]))
+        read = ReadOrder()
+        reader = socketio_client.Client(reconnection=False, engineio_logger=read.logger())
         reader.connect(server.url, auth={"nick": "reader"}, wait_timeout=10)
         assert reader.call("join", {"room": "burst"}, timeout=10)["ok"]
         assert sender.call("join", {"room": "burst"}, timeout=10)["ok"]
@@ -154,10 +159,10 @@ def test_a_burst_of_messages_arrives_whole_and_in_order_after_an_upgrade(tmp_pat
         for text in texts:
             sender.emit("chat message", {"room": "burst", "text": text})
         deadline = time.monotonic() + 20
-        while len(arrived) < len(texts) and time.monotonic() < deadline:
+        while len(read_texts(read)) < len(texts) and time.monotonic() < deadline:
             time.sleep(0.05)
         transport = reader.transport()
         reader.disconnect()
         sender.disconnect()
     assert transport == "websocket"
-    assert arrived == texts
+    assert read_texts(read) == texts

@@ -15,6 +15,7 @@ import redis
 import requests
 import socketio
 from deploy_servers import RedisServer
+from read_order import ReadOrder
 from servers import GunicornServer
 
 from chat.realtime.events import RESERVED
@@ -110,9 +111,10 @@ class User:
         self.nick = nick
         self.namespace = namespace
         self.auth = auth or {"nick": nick, "key": key or f"key-of-{nick}"}
-        self.events = []
-        self.client = socketio.Client(reconnection=False)
-        self.client.on("*", self._record, namespace=namespace)
+        # Events in the order they came off the connection, which the handlers may not keep.
+        read = ReadOrder(namespace)
+        self.events = read.events
+        self.client = socketio.Client(reconnection=False, engineio_logger=read.logger())
         self.client.on("connect_error", self._refused, namespace=namespace)
 
     def connect(self, timeout=10.0):
@@ -154,9 +156,6 @@ class User:
     def close(self):
         """Disconnect for good."""
         self.client.disconnect()
-
-    def _record(self, event, *arguments):
-        self.events.append((event, arguments[0] if arguments else None))
 
     def _refused(self, data=None):
         self.events.append(("connect_error", data))
