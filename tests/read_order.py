@@ -31,6 +31,10 @@ class ReadOrder(logging.Handler):
             event, *arguments = read.data
             self.events.append((event, arguments[0] if arguments else None))
 
+    def received(self, event):
+        """The first arguments of every `event` read so far, in the order read."""
+        return [argument for name, argument in list(self.events) if name == event]
+
     def logger(self):
         """A logger of its own, outside the logging tree, for the client's `engineio_logger`."""
         logger = logging.Logger("read-order", logging.INFO)

@@ -143,7 +143,7 @@ def test_outgoing_packets_are_found_binary_exactly_as_socketio_finds_them(data):
 
 def read_texts(read):
     """The texts of the chat messages among the events read, in the order they were read."""
-    return [message["text"] for event, message in list(read.events) if event == "chat message"]
+    return [message["text"] for message in read.received("chat message")]
 
 
 def test_a_burst_of_messages_arrives_whole_and_in_order_after_an_upgrade(tmp_path):

@@ -112,9 +112,9 @@ class User:
         self.namespace = namespace
         self.auth = auth or {"nick": nick, "key": key or f"key-of-{nick}"}
         # Events in the order they came off the connection, which the handlers may not keep.
-        read = ReadOrder(namespace)
-        self.events = read.events
-        self.client = socketio.Client(reconnection=False, engineio_logger=read.logger())
+        self.read = ReadOrder(namespace)
+        self.events = self.read.events
+        self.client = socketio.Client(reconnection=False, engineio_logger=self.read.logger())
         self.client.on("connect_error", self._refused, namespace=namespace)
 
     def connect(self, timeout=10.0):
@@ -140,7 +140,7 @@ class User:
 
     def received(self, event):
         """The payloads of every `event` received so far."""
-        return [payload for name, payload in list(self.events) if name == event]
+        return self.read.received(event)
 
     def texts(self, room):
         """The texts of the chat messages received live in a room, in order of arrival."""
