@@ -7,6 +7,7 @@ import sqlite3
 import psycopg
 import pytest
 from postgres_server import PostgresServer
+from servers import logs_written_since
 
 from chat import create_app
 from chat.core import passphrases
@@ -21,6 +22,17 @@ def pytest_collection_modifyitems(items):
     instead of waiting for one long one that started last."""
     slow = {item.module.__name__ for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: item.module.__name__ not in slow)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test's report ends with the servers' logs written to while it ran: a failure
+    that only a loaded CI machine shows can then be read, not guessed."""
+    report = yield
+    if report.failed and call.when == "call":
+        for name, tail in logs_written_since(call.start):
+            report.sections.append((f"{name}, last lines", tail))
+    return report
 
 
 @pytest.fixture(scope="session")

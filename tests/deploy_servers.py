@@ -23,7 +23,7 @@ import redis
 import requests
 import socketio
 import websocket
-from servers import ROOT, GunicornServer, free_port, wait_for_http
+from servers import ROOT, GunicornServer, free_port, logging_to, wait_for_http
 
 APACHE = "/usr/sbin/apache2"
 APACHE_MODULES = Path("/usr/lib/apache2/modules")
@@ -148,6 +148,7 @@ Include {directory}/site.conf
 
     def start(self, timeout=15.0):
         """Start Apache in the foreground and wait until it answers over https."""
+        logging_to(self.log_path)
         self.process = _spawn(
             [APACHE, "-f", str(self.directory / "httpd.conf"), "-DFOREGROUND"],
             self.directory / "console.log",
@@ -297,7 +298,7 @@ def roaming_users(url):
 
 def _spawn(command, log_path):
     """Start a server in a session of its own (so it is stopped with its children)."""
-    with open(log_path, "ab") as log:
+    with open(logging_to(log_path), "ab") as log:
         return subprocess.Popen(
             command, stdout=log, stderr=subprocess.STDOUT, start_new_session=True, cwd=ROOT
         )

@@ -20,6 +20,26 @@ def free_port():
         return probe.getsockname()[1]
 
 
+# Every log a server of this test process writes to, for the report of a failed test.
+LOGS = []
+
+
+def logging_to(path):
+    """path, noted in LOGS: the log a server is about to write to."""
+    if path not in LOGS:
+        LOGS.append(path)
+    return path
+
+
+def logs_written_since(moment, lines=40):
+    """(name, last lines) of each log in LOGS written to since moment (a time.time())."""
+    return [
+        (path.name, "\n".join(path.read_text(errors="replace").splitlines()[-lines:]))
+        for path in LOGS
+        if path.exists() and path.stat().st_mtime >= moment
+    ]
+
+
 def wait_for_http(url, timeout=15.0, process=None):
     """Poll url until it answers (any status) or raise after timeout seconds."""
     deadline = time.monotonic() + timeout
@@ -59,7 +79,7 @@ class GunicornServer:
 
     def start(self, timeout=20.0):
         """Start the process and wait until it serves the front page."""
-        log = open(self.log_path, "ab")  # noqa: SIM115  (closed with the process)
+        log = open(logging_to(self.log_path), "ab")  # noqa: SIM115  (closed with the process)
         self.process = subprocess.Popen(
             [
                 sys.executable,
