@@ -150,8 +150,9 @@ class User:
         """Poll condition() until true; fail after timeout seconds, naming the last events read."""
         deadline = time.monotonic() + timeout
         while not condition():
-            late = f"{self.nick}: {what} not within {timeout} s; last read {self.events[-5:]}"
-            assert time.monotonic() < deadline, late
+            assert time.monotonic() < deadline, (
+                f"{self.nick}: {what} not within {timeout} s; last read {self.events[-5:]}"
+            )
             time.sleep(0.05)
 
     def close(self):
