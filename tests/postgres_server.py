@@ -20,7 +20,7 @@ from pathlib import Path
 
 import psycopg
 from psycopg import sql
-from servers import ROOT, free_port
+from servers import ROOT, free_port, logging_to
 
 
 def _binaries():
@@ -76,7 +76,7 @@ class PostgresServer:
             self._initdb()
         settings = [f"--{name}={value}" for name, value in SETTINGS.items()]
         server = [str(BINARIES / "postgres"), "-D", str(self.data), "-p", str(self.port)]
-        with open(self.log_path, "ab") as log:
+        with open(logging_to(self.log_path), "ab") as log:
             self.process = subprocess.Popen(
                 _as_postgres([*server, f"--unix_socket_directories={self.directory}", *settings]),
                 stdout=log,

@@ -20,7 +20,8 @@ def free_port():
         return probe.getsockname()[1]
 
 
-# Every log a server of this test process writes to, for the report of a failed test.
+# Every log a server of this test process writes to (gunicorn, Apache, Redis, PostgreSQL),
+# for the report of a failed test.
 LOGS = []
 
 
